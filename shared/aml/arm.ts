@@ -1,0 +1,135 @@
+import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { TokenCredential } from '@azure/core-auth';
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { CanceledError } from '../errors';
+import type { AzureConnection } from './connection';
+import { describeAzureError } from './azure-errors';
+
+/** One api-version for every call; the spec the project targets. */
+export const API_VERSION = '2024-10-01';
+export const USER_AGENT = 'amlops/0.1.0';
+
+export interface ArmResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Record<string, string>;
+}
+
+export class ArmError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly method: string,
+    readonly url: string,
+  ) {
+    super(message);
+    this.name = 'ArmError';
+  }
+}
+
+export interface RetryBudget {
+  maxRetries: number;
+  retryDelayInMs: number;
+  maxRetryDelayInMs: number;
+}
+
+/** Transient failures (429 with Retry-After, 5xx, resets) are retried inside this budget. */
+export const defaultRetryBudget: RetryBudget = { maxRetries: 5, retryDelayInMs: 500, maxRetryDelayInMs: 15000 };
+
+/**
+ * Azure Resource Manager access for Azure ML on the real SDK client's pipeline (auth, retries,
+ * user agent), with every body sent as JSON built by us: the 2.1.1 serializers predate
+ * api-version 2024-10-01 and drop fields they do not know.
+ */
+export class Arm {
+  readonly client: AzureMachineLearningWorkspaces;
+  readonly base: string;
+  /** ARM requests sent by this instance; benchmarks and idempotency checks read it. */
+  requestCount = 0;
+
+  constructor(
+    readonly connection: AzureConnection,
+    readonly subscriptionId: string,
+    credential: TokenCredential,
+    private readonly signal: AbortSignal,
+    retry: RetryBudget = defaultRetryBudget,
+  ) {
+    this.base = connection.cloud.armEndpoint.replace(/\/+$/, '');
+    this.client = new AzureMachineLearningWorkspaces(credential, subscriptionId, {
+      apiVersion: API_VERSION,
+      endpoint: this.base,
+      $host: this.base,
+      credentialScopes: [`${connection.cloud.armAudience}/.default`],
+      retryOptions: retry,
+      userAgentOptions: { userAgentPrefix: USER_AGENT },
+    });
+  }
+
+  url(pathOrUrl: string, apiVersion = API_VERSION): string {
+    const url = new URL(pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`);
+    if (!url.searchParams.has('api-version')) url.searchParams.set('api-version', apiVersion);
+    return url.toString();
+  }
+
+  async request<T = unknown>(method: string, pathOrUrl: string, body?: unknown): Promise<ArmResponse<T>> {
+    if (this.signal.aborted) throw new CanceledError();
+    const url = this.url(pathOrUrl);
+    const request = createPipelineRequest({
+      url,
+      method: method as 'GET',
+      headers: createHttpHeaders({ accept: 'application/json' }),
+      abortSignal: this.signal,
+    });
+    if (body !== undefined) {
+      request.headers.set('content-type', 'application/json');
+      request.body = JSON.stringify(body);
+    }
+    this.requestCount++;
+    let response: PipelineResponse;
+    try {
+      response = await this.client.sendRequest(request);
+    } catch (err) {
+      if (this.signal.aborted) throw new CanceledError();
+      throw describeAzureError(err, method, url);
+    }
+    const parsed = parseBody(response.bodyAsText ?? undefined);
+    if (response.status >= 400) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ArmError(
+        response.status,
+        error?.code ?? String(response.status),
+        error?.message ?? (response.bodyAsText || `HTTP ${response.status}`),
+        method,
+        url,
+      );
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers.toJSON() };
+  }
+
+  /** GET that answers undefined for 404 instead of throwing. */
+  async getOrUndefined<T>(path: string): Promise<T | undefined> {
+    try {
+      return (await this.request<T>('GET', path)).body;
+    } catch (err) {
+      if (err instanceof ArmError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  workspacePath(resourceGroup: string, workspace: string): string {
+    return (
+      `/subscriptions/${encodeURIComponent(this.subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroup)}` +
+      `/providers/Microsoft.MachineLearningServices/workspaces/${encodeURIComponent(workspace)}`
+    );
+  }
+}
+
+function parseBody(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
