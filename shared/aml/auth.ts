@@ -5,7 +5,6 @@ import {
   ClientAssertionCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
-  EnvironmentCredential,
   ManagedIdentityCredential,
   WorkloadIdentityCredential,
 } from '@azure/identity';
@@ -39,9 +38,23 @@ export function createCredential(connection: AzureConnection, env: Readonly<Reco
     case 'managed-identity':
       return auth.clientId ? new ManagedIdentityCredential(auth.clientId) : new ManagedIdentityCredential();
     case 'ambient': {
-      const chain: TokenCredential[] = [new EnvironmentCredential(common)];
+      // Read from the step's environment (not the SDK's own process.env lookup) so every face and
+      // test sees the same precedence: inputs first, then AZURE_* variables.
+      const chain: TokenCredential[] = [];
       const tenantId = auth.tenantId ?? env.AZURE_TENANT_ID;
       const clientId = auth.clientId ?? env.AZURE_CLIENT_ID;
+      if (tenantId && clientId && env.AZURE_CLIENT_SECRET) {
+        chain.push(new ClientSecretCredential(tenantId, clientId, env.AZURE_CLIENT_SECRET, common));
+      } else if (tenantId && clientId && env.AZURE_CLIENT_CERTIFICATE_PATH) {
+        chain.push(
+          new ClientCertificateCredential(
+            tenantId,
+            clientId,
+            { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD },
+            common,
+          ),
+        );
+      }
       if (env.AZURE_FEDERATED_TOKEN_FILE && tenantId && clientId) {
         chain.push(
           new WorkloadIdentityCredential({ ...common, tenantId, clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE }),

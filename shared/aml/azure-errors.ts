@@ -9,8 +9,12 @@ export function describeAzureError(err: unknown, method: string, url: string): E
   const name = err.name;
   const message = err.message ?? '';
   if (name === 'AuthenticationError' || name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError') {
-    const aadsts = /AADSTS\d+[^\r\n]*/.exec(message)?.[0];
-    const reason = aadsts ?? firstLine(message);
+    // A chain wraps the real reasons; the first one that is not "unavailable" is what went wrong.
+    const inner = (err as { errors?: Error[] }).errors ?? [];
+    const cause = inner.find((e) => e.name === 'AuthenticationError') ?? inner[0];
+    const text = cause ? cause.message : message;
+    const aadsts = /AADSTS\d+[^\r\n]*/.exec(text)?.[0];
+    const reason = aadsts ?? firstLine(text);
     return new UserError(`could not sign in to Azure: ${reason}`, {
       hint:
         'Check the client id, tenant id and secret or federated credential of the service principal ' +

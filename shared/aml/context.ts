@@ -161,6 +161,11 @@ function resolveCloud(inputs: Inputs, host: Host, file: EnvironmentFile | undefi
 
 function resolveAuth(inputs: Inputs, host: Host, file: EnvironmentFile | undefined): AuthConfig {
   const env = host.env;
+  // The ambient chain reads these itself; mask them before anything can print them.
+  for (const name of ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD']) {
+    const secret = env[name];
+    if (secret) host.mask(secret);
+  }
   const clientId = inputs.string('client-id') ?? file?.client_id ?? (env[exported.clientId] || undefined);
   const tenantId = inputs.string('tenant-id') ?? file?.tenant_id ?? (env[exported.tenantId] || undefined);
   if (!!clientId !== !!tenantId) {
