@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from '../demo/project-root';
 import { startEmulator, type Emulator } from '../emulator';
 
 /**
  * `npm run bench`: how long a bundled step takes from process start to its first request,
  * against the cost of starting Node itself (`node -e 0`) in the same run, and the bundle sizes.
  */
-const root = path.resolve(__dirname, '..');
+const root = projectRoot();
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 
 const median = (xs: number[]) => {

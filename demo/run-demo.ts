@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { projectRoot } from './project-root';
 import { startEmulator, type Emulator } from '../emulator';
 
 /**
@@ -9,7 +10,7 @@ import { startEmulator, type Emulator } from '../emulator';
  * its `dev` workspace through the amlops command line (the same core the GitHub Action and the
  * Azure DevOps task run), and prints a short report.
  */
-const root = path.resolve(__dirname, '..');
+const root = projectRoot();
 const cli = path.join(root, 'bin', 'amlops.cjs');
 
 interface StepResult {
