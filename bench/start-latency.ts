@@ -71,7 +71,9 @@ function sizes(): Record<string, number> {
     path.join('dist', 'cli.js'),
   ];
   return Object.fromEntries(
-    files.filter((f) => f.endsWith('.js') && fs.existsSync(path.join(root, f))).map((f) => [f, fs.statSync(path.join(root, f)).size]),
+    files
+      .filter((f) => f.endsWith('.js') && fs.existsSync(path.join(root, f)))
+      .map((f) => [f, fs.statSync(path.join(root, f)).size]),
   );
 }
 

@@ -57,16 +57,31 @@ async function main(): Promise<void> {
     });
 
     heading('ensure-compute (first run: creates the cluster)');
-    const first = await step(['ensure-compute', '--file', '.cloud/compute/cpu-cluster.yml'], project, { ...env, ...exported });
+    const first = await step(['ensure-compute', '--file', '.cloud/compute/cpu-cluster.yml'], project, {
+      ...env,
+      ...exported,
+    });
     if (first.code !== 0) return fail(first);
-    table({ compute: first.outputs.name, action: first.outputs.action, state: first.outputs['provisioning-state'], time: `${first.ms} ms` });
+    table({
+      compute: first.outputs.name,
+      action: first.outputs.action,
+      state: first.outputs['provisioning-state'],
+      time: `${first.ms} ms`,
+    });
 
     heading('ensure-compute (re-run: nothing changed)');
     emulator.clearRequests();
-    const again = await step(['ensure-compute', '--file', '.cloud/compute/cpu-cluster.yml'], project, { ...env, ...exported });
+    const again = await step(['ensure-compute', '--file', '.cloud/compute/cpu-cluster.yml'], project, {
+      ...env,
+      ...exported,
+    });
     if (again.code !== 0) return fail(again);
     const armCalls = emulator.requests.filter((r) => r.path.startsWith('/subscriptions/'));
-    table({ action: again.outputs.action, 'ARM requests': `${armCalls.length} (${armCalls.map((r) => r.method).join(', ')})`, time: `${again.ms} ms` });
+    table({
+      action: again.outputs.action,
+      'ARM requests': `${armCalls.length} (${armCalls.map((r) => r.method).join(', ')})`,
+      time: `${again.ms} ms`,
+    });
 
     heading('ensure-compute (drift: max_instances 2 -> 3)');
     const drift = await step(

@@ -1,4 +1,4 @@
-import type { AzureConnection } from "./aml/connection";
+import type { AzureConnection } from './aml/connection';
 
 /**
  * The port a step talks to. Each face (GitHub Action, Azure DevOps task, CLI) implements it the

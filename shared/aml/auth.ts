@@ -23,7 +23,10 @@ const isLoopback = (url: string): boolean => {
 };
 
 /** Turns a neutral connection into the credential the Azure SDK clients take. */
-export function createCredential(connection: AzureConnection, env: Readonly<Record<string, string | undefined>>): TokenCredential {
+export function createCredential(
+  connection: AzureConnection,
+  env: Readonly<Record<string, string | undefined>>,
+): TokenCredential {
   const { cloud, auth } = connection;
   const custom = cloud.name === 'Custom';
   // A custom cloud's authority is not one Entra's instance discovery knows about.
@@ -34,7 +37,12 @@ export function createCredential(connection: AzureConnection, env: Readonly<Reco
     case 'secret':
       return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, common);
     case 'certificate':
-      return new ClientCertificateCredential(auth.tenantId, auth.clientId, { certificate: auth.certificatePem }, common);
+      return new ClientCertificateCredential(
+        auth.tenantId,
+        auth.clientId,
+        { certificate: auth.certificatePem },
+        common,
+      );
     case 'managed-identity':
       return auth.clientId ? new ManagedIdentityCredential(auth.clientId) : new ManagedIdentityCredential();
     case 'ambient': {
@@ -50,14 +58,22 @@ export function createCredential(connection: AzureConnection, env: Readonly<Reco
           new ClientCertificateCredential(
             tenantId,
             clientId,
-            { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD },
+            {
+              certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH,
+              certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD,
+            },
             common,
           ),
         );
       }
       if (env.AZURE_FEDERATED_TOKEN_FILE && tenantId && clientId) {
         chain.push(
-          new WorkloadIdentityCredential({ ...common, tenantId, clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE }),
+          new WorkloadIdentityCredential({
+            ...common,
+            tenantId,
+            clientId,
+            tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
+          }),
         );
       }
       // IMDS cannot issue tokens for a local endpoint; asking it would only send traffic off the machine.

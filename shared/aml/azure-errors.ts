@@ -8,7 +8,12 @@ export function describeAzureError(err: unknown, method: string, url: string): E
   if (!(err instanceof Error)) return new Error(String(err));
   const name = err.name;
   const message = err.message ?? '';
-  if (name === 'AuthenticationError' || name === 'CredentialUnavailableError' || name === 'AggregateAuthenticationError') {
+  if (
+    name === 'AuthenticationError' ||
+    name === 'CredentialUnavailableError' ||
+    name === 'AggregateAuthenticationError' ||
+    /AADSTS\d+/.test(message)
+  ) {
     // A chain wraps the real reasons; the first one that is not "unavailable" is what went wrong.
     const inner = (err as { errors?: Error[] }).errors ?? [];
     const cause = inner.find((e) => e.name === 'AuthenticationError') ?? inner[0];
@@ -23,7 +28,10 @@ export function describeAzureError(err: unknown, method: string, url: string): E
     });
   }
   const code = (err as { code?: string }).code;
-  if (code && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/.test(code)) {
+  if (
+    code &&
+    /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/.test(code)
+  ) {
     const host = safeHost(url);
     return new UserError(`cannot reach Azure Resource Manager at ${host} (${code}) for ${method} after retries`, {
       hint: 'Check the network, the cloud / arm-endpoint setting, and for a custom endpoint that its CA is trusted (NODE_EXTRA_CA_CERTS).',
@@ -33,7 +41,11 @@ export function describeAzureError(err: unknown, method: string, url: string): E
   return err;
 }
 
-const firstLine = (s: string): string => s.split('\n').find((l) => l.trim() !== '')?.trim() ?? s;
+const firstLine = (s: string): string =>
+  s
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim() ?? s;
 
 function safeHost(url: string): string {
   try {

@@ -31,10 +31,28 @@ export interface ComputeSpec {
 }
 
 /** Defaults `az ml` applies when a cluster is created without them. */
-export const CLUSTER_DEFAULTS = { size: 'Standard_DS3_v2', minInstances: 0, maxInstances: 4, idleSecondsBeforeScaleDown: 120 };
+export const CLUSTER_DEFAULTS = {
+  size: 'Standard_DS3_v2',
+  minInstances: 0,
+  maxInstances: 4,
+  idleSecondsBeforeScaleDown: 120,
+};
 export const INSTANCE_DEFAULT_SIZE = 'Standard_DS3_v2';
 
-const COMMON_KEYS = ['$schema', 'name', 'type', 'description', 'location', 'tags', 'size', 'identity', 'network_settings', 'ssh_public_access_enabled', 'ssh_settings', 'enable_node_public_ip'];
+const COMMON_KEYS = [
+  '$schema',
+  'name',
+  'type',
+  'description',
+  'location',
+  'tags',
+  'size',
+  'identity',
+  'network_settings',
+  'ssh_public_access_enabled',
+  'ssh_settings',
+  'enable_node_public_ip',
+];
 const KEYS: Record<ComputeSpec['type'], Set<string>> = {
   amlcompute: new Set([...COMMON_KEYS, 'tier', 'min_instances', 'max_instances', 'idle_time_before_scale_down']),
   computeinstance: new Set([
@@ -64,12 +82,17 @@ export function computeNameProblem(name: string, type: ComputeSpec['type']): str
 
 export function specFromYaml(yaml: YamlFile): ComputeSpec {
   const data = yaml.toJS();
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw yaml.error([], 'a compute YAML must be a mapping');
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw yaml.error([], 'a compute YAML must be a mapping');
   const y = data as Record<string, unknown>;
   const type = String(y.type ?? '').toLowerCase();
   if (!y.type) throw yaml.error([], "missing 'type': amlcompute or computeinstance");
   if (OTHER_TYPES.has(type)) {
-    throw yaml.error(['type'], `not supported yet: compute type '${type}'`, 'ensure-compute manages amlcompute clusters and compute instances.');
+    throw yaml.error(
+      ['type'],
+      `not supported yet: compute type '${type}'`,
+      'ensure-compute manages amlcompute clusters and compute instances.',
+    );
   }
   if (type !== 'amlcompute' && type !== 'computeinstance') {
     throw yaml.error(['type'], `unknown compute type '${String(y.type)}'`, 'Use amlcompute or computeinstance.');
@@ -77,7 +100,11 @@ export function specFromYaml(yaml: YamlFile): ComputeSpec {
   const t = type as ComputeSpec['type'];
   for (const key of Object.keys(y)) {
     if (!KEYS[t].has(key)) {
-      throw yaml.error([key], `unknown field '${key}' for a ${t}`, `Known fields: ${[...KEYS[t]].filter((k) => k !== '$schema').join(', ')}.`);
+      throw yaml.error(
+        [key],
+        `unknown field '${key}' for a ${t}`,
+        `Known fields: ${[...KEYS[t]].filter((k) => k !== '$schema').join(', ')}.`,
+      );
     }
   }
   const where: ComputeSpec['where'] = {};
@@ -159,13 +186,20 @@ function identityFromYaml(yaml: YamlFile, raw: unknown): ComputeSpec['identity']
     'system_assigned,user_assigned': 'SystemAssigned,UserAssigned',
     none: 'None',
   };
-  const type = types[String(raw.type ?? '').toLowerCase().replace(/\s/g, '')];
+  const type =
+    types[
+      String(raw.type ?? '')
+        .toLowerCase()
+        .replace(/\s/g, '')
+    ];
   if (!type) throw yaml.error(['identity', 'type'], `'identity.type' must be one of ${Object.keys(types).join(', ')}`);
   const list = raw.user_assigned_identities ?? [];
-  if (!Array.isArray(list)) throw yaml.error(['identity', 'user_assigned_identities'], "'user_assigned_identities' must be a list");
+  if (!Array.isArray(list))
+    throw yaml.error(['identity', 'user_assigned_identities'], "'user_assigned_identities' must be a list");
   const userAssigned = list.map((item, i) => {
     const id = isRecord(item) ? item.resource_id : undefined;
-    if (typeof id !== 'string' || !id) throw yaml.error(['identity', 'user_assigned_identities', i], 'each user-assigned identity needs a resource_id');
+    if (typeof id !== 'string' || !id)
+      throw yaml.error(['identity', 'user_assigned_identities', i], 'each user-assigned identity needs a resource_id');
     return id;
   });
   if (type.includes('UserAssigned') && userAssigned.length === 0) {
@@ -181,7 +215,8 @@ function schedulesFromYaml(yaml: YamlFile, raw: unknown): unknown[] {
     const at = ['schedules', 'compute_start_stop', i];
     if (!isRecord(s) || !isRecord(s.trigger)) throw yaml.error(at, "each schedule needs 'action' and 'trigger'");
     const action = String(s.action ?? '').toLowerCase();
-    if (action !== 'start' && action !== 'stop') throw yaml.error([...at, 'action'], "schedule 'action' must be start or stop");
+    if (action !== 'start' && action !== 'stop')
+      throw yaml.error([...at, 'action'], "schedule 'action' must be start or stop");
     const trigger = s.trigger;
     const kind = String(trigger.type ?? '').toLowerCase();
     const base = {
@@ -265,7 +300,8 @@ export function computeBody(spec: ComputeSpec, workspaceLocation: string): Recor
     }
     if (spec.assignedUser) inner.personalComputeInstanceSettings = { assignedUser: spec.assignedUser };
     if (spec.schedules) inner.schedules = { computeStartStop: spec.schedules };
-    if (spec.idleMinutesBeforeShutdown !== undefined) inner.idleTimeBeforeShutdown = `PT${spec.idleMinutesBeforeShutdown}M`;
+    if (spec.idleMinutesBeforeShutdown !== undefined)
+      inner.idleTimeBeforeShutdown = `PT${spec.idleMinutesBeforeShutdown}M`;
   }
   body.properties = props;
   return body;

@@ -103,7 +103,8 @@ export function resolveContext(inputs: Inputs, host: Host): AmlContext {
 function readEnvironmentFile(inputs: Inputs, host: Host): EnvironmentFile | undefined {
   const name = inputs.string('environment');
   if (!name) return undefined;
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) inputs.fail('environment', `must be a plain name such as dev or prod, got '${name}'`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    inputs.fail('environment', `must be a plain name such as dev or prod, got '${name}'`);
   const dir = path.resolve(host.cwd, inputs.string('config-dir') ?? '.cloud');
   const candidates = ['.yml', '.yaml', '.json'].map((ext) => path.join(dir, name + ext));
   const found = candidates.find((c) => fs.existsSync(c));
@@ -115,7 +116,9 @@ function readEnvironmentFile(inputs: Inputs, host: Host): EnvironmentFile | unde
           .map((f) => f.replace(/\.(ya?ml|json)$/, ''))
       : [];
     throw new UserError(`${host.describeInput('environment')}: no file ${path.relative(host.cwd, candidates[0])}`, {
-      hint: available.length ? `Environments found: ${available.join(', ')}.` : `Create ${path.relative(host.cwd, candidates[0])} with subscription_id, resource_group and workspace_name.`,
+      hint: available.length
+        ? `Environments found: ${available.join(', ')}.`
+        : `Create ${path.relative(host.cwd, candidates[0])} with subscription_id, resource_group and workspace_name.`,
     });
   }
   const yaml = YamlFile.load(found, host.cwd);
@@ -138,16 +141,23 @@ function resolveCloud(inputs: Inputs, host: Host, file: EnvironmentFile | undefi
   const env = host.env;
   const given = host.getInput('cloud')?.trim();
   const armEndpoint = inputs.string('arm-endpoint') ?? file?.arm_endpoint ?? (env[exported.armEndpoint] || undefined);
-  const authorityHost = inputs.string('authority-host') ?? file?.authority_host ?? (env[exported.authorityHost] || undefined);
-  const name = given ? inputs.choice<string>('cloud')! : (file?.cloud ?? (env[exported.cloud] || (armEndpoint ? 'Custom' : 'AzureCloud')));
+  const authorityHost =
+    inputs.string('authority-host') ?? file?.authority_host ?? (env[exported.authorityHost] || undefined);
+  const name = given
+    ? inputs.choice<string>('cloud')!
+    : (file?.cloud ?? (env[exported.cloud] || (armEndpoint ? 'Custom' : 'AzureCloud')));
   if (isKnownCloud(name)) {
     if (given && armEndpoint) inputs.fail('arm-endpoint', `only applies to cloud Custom, not ${name}`);
     return knownClouds[name];
   }
-  if (name !== 'Custom') inputs.fail('cloud', `must be one of AzureCloud, AzureChinaCloud, AzureUSGovernment, Custom, got '${name}'`);
+  if (name !== 'Custom')
+    inputs.fail('cloud', `must be one of AzureCloud, AzureChinaCloud, AzureUSGovernment, Custom, got '${name}'`);
   if (!armEndpoint) inputs.fail('arm-endpoint', 'is required when the cloud is Custom');
   if (!authorityHost) inputs.fail('authority-host', 'is required when the cloud is Custom');
-  for (const [input, url] of [['arm-endpoint', armEndpoint], ['authority-host', authorityHost]] as const) {
+  for (const [input, url] of [
+    ['arm-endpoint', armEndpoint],
+    ['authority-host', authorityHost],
+  ] as const) {
     let parsed: URL | undefined;
     try {
       parsed = new URL(url);
@@ -169,7 +179,10 @@ function resolveAuth(inputs: Inputs, host: Host, file: EnvironmentFile | undefin
   const clientId = inputs.string('client-id') ?? file?.client_id ?? (env[exported.clientId] || undefined);
   const tenantId = inputs.string('tenant-id') ?? file?.tenant_id ?? (env[exported.tenantId] || undefined);
   if (!!clientId !== !!tenantId) {
-    inputs.fail(clientId ? 'tenant-id' : 'client-id', `is required together with ${host.describeInput(clientId ? 'client-id' : 'tenant-id')}`);
+    inputs.fail(
+      clientId ? 'tenant-id' : 'client-id',
+      `is required together with ${host.describeInput(clientId ? 'client-id' : 'tenant-id')}`,
+    );
   }
   if (clientId && tenantId && host.getIdToken && env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     const getIdToken = host.getIdToken.bind(host);
@@ -177,9 +190,12 @@ function resolveAuth(inputs: Inputs, host: Host, file: EnvironmentFile | undefin
     return { kind: 'federated', tenantId, clientId, getAssertion: () => getIdToken(FEDERATION_AUDIENCE) };
   }
   if (clientId && tenantId && host.face === 'github' && !env.AZURE_CLIENT_SECRET && !env.AZURE_FEDERATED_TOKEN_FILE) {
-    throw new UserError('client-id and tenant-id ask for federated sign-in, but this job cannot request an OIDC token', {
-      hint: 'Add `permissions: id-token: write` to the workflow or job.',
-    });
+    throw new UserError(
+      'client-id and tenant-id ask for federated sign-in, but this job cannot request an OIDC token',
+      {
+        hint: 'Add `permissions: id-token: write` to the workflow or job.',
+      },
+    );
   }
   return { kind: 'ambient', tenantId, clientId };
 }

@@ -11,12 +11,22 @@ export const workspaceInputs: readonly InputDeclaration[] = [
       'Name of a per-environment config file under the config directory (e.g. `dev` reads `.cloud/dev.yml`) giving subscription, resource group and workspace.',
     type: 'string',
   },
-  { name: 'config-dir', description: 'Folder holding the per-environment config files.', type: 'string', default: '.cloud' },
+  {
+    name: 'config-dir',
+    description: 'Folder holding the per-environment config files.',
+    type: 'string',
+    default: '.cloud',
+  },
   { name: 'workspace', description: 'Azure ML workspace name. Overrides the environment file.', type: 'string' },
-  { name: 'resource-group', description: 'Resource group of the workspace. Overrides the environment file.', type: 'string' },
+  {
+    name: 'resource-group',
+    description: 'Resource group of the workspace. Overrides the environment file.',
+    type: 'string',
+  },
   {
     name: 'subscription-id',
-    description: 'Subscription of the workspace. Defaults to the environment file, the service connection, or AZURE_SUBSCRIPTION_ID.',
+    description:
+      'Subscription of the workspace. Defaults to the environment file, the service connection, or AZURE_SUBSCRIPTION_ID.',
     type: 'string',
   },
 ];
@@ -24,7 +34,8 @@ export const workspaceInputs: readonly InputDeclaration[] = [
 export const authInputs: readonly InputDeclaration[] = [
   {
     name: 'azure-subscription',
-    description: 'Azure Resource Manager service connection (workload identity federation, service principal, or managed identity).',
+    description:
+      'Azure Resource Manager service connection (workload identity federation, service principal, or managed identity).',
     type: 'string',
     required: true,
     faces: ['azure-devops'],
@@ -33,19 +44,35 @@ export const authInputs: readonly InputDeclaration[] = [
   {
     name: 'client-id',
     description:
-      'Client id of the app registration or managed identity with a federated credential for this repository. With `tenant-id`, signs in with the runner\'s OIDC token (needs `permissions: id-token: write`); without, the ambient credential is used (environment, workload identity, managed identity, Azure CLI).',
+      "Client id of the app registration or managed identity with a federated credential for this repository. With `tenant-id`, signs in with the runner's OIDC token (needs `permissions: id-token: write`); without, the ambient credential is used (environment, workload identity, managed identity, Azure CLI).",
     type: 'string',
     faces: ['github', 'cli'],
   },
-  { name: 'tenant-id', description: 'Entra tenant id for federated sign-in.', type: 'string', faces: ['github', 'cli'] },
+  {
+    name: 'tenant-id',
+    description: 'Entra tenant id for federated sign-in.',
+    type: 'string',
+    faces: ['github', 'cli'],
+  },
   {
     name: 'cloud',
-    description: 'Azure cloud: AzureCloud, AzureChinaCloud, AzureUSGovernment, or Custom (then set `arm-endpoint` and `authority-host`).',
+    description:
+      'Azure cloud: AzureCloud, AzureChinaCloud, AzureUSGovernment, or Custom (then set `arm-endpoint` and `authority-host`).',
     type: 'choice',
     options: ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom'],
     default: 'AzureCloud',
     faces: ['github', 'cli'],
   },
-  { name: 'arm-endpoint', description: 'Resource Manager endpoint of a custom cloud (https://...).', type: 'string', faces: ['github', 'cli'] },
-  { name: 'authority-host', description: 'Entra authority host of a custom cloud (https://...).', type: 'string', faces: ['github', 'cli'] },
+  {
+    name: 'arm-endpoint',
+    description: 'Resource Manager endpoint of a custom cloud (https://...).',
+    type: 'string',
+    faces: ['github', 'cli'],
+  },
+  {
+    name: 'authority-host',
+    description: 'Entra authority host of a custom cloud (https://...).',
+    type: 'string',
+    faces: ['github', 'cli'],
+  },
 ];

@@ -11,7 +11,11 @@ export const ensureCompute: StepDeclaration = {
   version: { major: 1, minor: 0, patch: 0 },
   branding: { icon: 'cpu', color: 'blue' },
   inputs: [
-    { name: 'file', description: 'Compute YAML as taken by `az ml compute create -f` (amlcompute or computeinstance).', type: 'file' },
+    {
+      name: 'file',
+      description: 'Compute YAML as taken by `az ml compute create -f` (amlcompute or computeinstance).',
+      type: 'file',
+    },
     { name: 'name', description: 'Compute name. Overrides the name in the file.', type: 'string' },
     {
       name: 'type',
@@ -21,7 +25,11 @@ export const ensureCompute: StepDeclaration = {
       default: 'amlcompute',
     },
     { name: 'size', description: 'VM size, e.g. Standard_DS3_v2. Overrides the file.', type: 'string' },
-    { name: 'tier', description: 'Cluster VM priority: dedicated or low_priority. Overrides the file.', type: 'string' },
+    {
+      name: 'tier',
+      description: 'Cluster VM priority: dedicated or low_priority. Overrides the file.',
+      type: 'string',
+    },
     { name: 'min-instances', description: 'Cluster minimum node count. Overrides the file.', type: 'number' },
     { name: 'max-instances', description: 'Cluster maximum node count. Overrides the file.', type: 'number' },
     {

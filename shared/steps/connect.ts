@@ -38,7 +38,9 @@ export const connectStep: StepModule = {
       'mlflow-tracking-uri': ws.properties?.mlFlowTrackingUri ?? '',
     };
     exportForLaterSteps(host, ctx);
-    host.info(`Connected to workspace '${workspace}' (${ws.location ?? 'unknown region'}) in resource group '${resourceGroup}'`);
+    host.info(
+      `Connected to workspace '${workspace}' (${ws.location ?? 'unknown region'}) in resource group '${resourceGroup}'`,
+    );
     host.info(`Studio: ${studioUrl}`);
     await host.appendSummary(
       [

@@ -67,7 +67,10 @@ export const ensureComputeStep: StepModule = {
       checkType(existing, spec, what);
       const { updatable, fixed } = drift(existing, spec);
       for (const d of fixed) {
-        host.warning(`${what}: ${d}; Azure ML cannot change this in place and ensure-compute never recreates a compute, so it is left as it is`, asLocation(spec, d));
+        host.warning(
+          `${what}: ${d}; Azure ML cannot change this in place and ensure-compute never recreates a compute, so it is left as it is`,
+          asLocation(spec, d),
+        );
       }
       if (BUSY.has(state(existing)) && wait) {
         host.info(`${what} is ${existing.properties?.provisioningState}; waiting`);
@@ -75,7 +78,13 @@ export const ensureComputeStep: StepModule = {
       }
       if (updatable.length) {
         host.info(`Updating ${what}: ${updatable.join(', ')}`);
-        const response = await send(ctx, 'PATCH', path, { properties: { properties: { scaleSettings: scaleSettings(withCurrent(spec, existing)) } } }, what);
+        const response = await send(
+          ctx,
+          'PATCH',
+          path,
+          { properties: { properties: { scaleSettings: scaleSettings(withCurrent(spec, existing)) } } },
+          what,
+        );
         action = 'updated';
         final = await settle(ctx, host, response, path, what, wait, timeoutMs);
       } else {
@@ -147,10 +156,16 @@ function readSpec(inputs: Inputs, host: Host): ComputeSpec {
   override('tier', tier as ComputeSpec['tier'], 'tier');
   override('minInstances', inputs.number('min-instances', { min: 0 }), 'min-instances');
   override('maxInstances', inputs.number('max-instances', { min: 1 }), 'max-instances');
-  override('idleSecondsBeforeScaleDown', inputs.number('idle-time-before-scale-down', { min: 0 }), 'idle-time-before-scale-down');
+  override(
+    'idleSecondsBeforeScaleDown',
+    inputs.number('idle-time-before-scale-down', { min: 0 }),
+    'idle-time-before-scale-down',
+  );
   if (spec.ssh?.adminPassword) host.mask(spec.ssh.adminPassword);
   if (spec.type === 'computeinstance' && (spec.minInstances !== undefined || spec.maxInstances !== undefined)) {
-    throw new UserError('min-instances and max-instances apply to compute clusters (amlcompute), not compute instances');
+    throw new UserError(
+      'min-instances and max-instances apply to compute clusters (amlcompute), not compute instances',
+    );
   }
   checkSpec(spec);
   return spec;
@@ -184,7 +199,13 @@ async function settle(
   return pollUntilSettled(ctx, host, path, what, timeoutMs);
 }
 
-async function pollUntilSettled(ctx: AmlContext, host: Host, path: string, what: string, timeoutMs: number): Promise<ComputeResource> {
+async function pollUntilSettled(
+  ctx: AmlContext,
+  host: Host,
+  path: string,
+  what: string,
+  timeoutMs: number,
+): Promise<ComputeResource> {
   const started = Date.now();
   let pause = 1000;
   for (;;) {
@@ -197,9 +218,12 @@ async function pollUntilSettled(ctx: AmlContext, host: Host, path: string, what:
     if (!BUSY.has(state(current))) return current;
     const elapsed = Date.now() - started;
     if (elapsed + pause > timeoutMs) {
-      throw new UserError(`${what} is still ${current.properties?.provisioningState} after ${Math.round(elapsed / 1000)}s`, {
-        hint: 'It goes on in Azure; re-run the step to wait again, or raise the timeout input.',
-      });
+      throw new UserError(
+        `${what} is still ${current.properties?.provisioningState} after ${Math.round(elapsed / 1000)}s`,
+        {
+          hint: 'It goes on in Azure; re-run the step to wait again, or raise the timeout input.',
+        },
+      );
     }
     host.info(`${what}: ${current.properties?.provisioningState} (${Math.round(elapsed / 1000)}s)`);
     await sleep(pause, host.signal);
@@ -228,8 +252,10 @@ export function drift(existing: ComputeResource, spec: ComputeSpec): { updatable
     fixed.push(`size is ${p.vmSize}, wanted ${spec.size}`);
   }
   if (spec.type === 'amlcompute') {
-    const wantPriority = spec.tier === undefined ? undefined : spec.tier === 'low_priority' ? 'LowPriority' : 'Dedicated';
-    if (wantPriority && p.vmPriority && wantPriority !== p.vmPriority) fixed.push(`tier is ${p.vmPriority}, wanted ${wantPriority}`);
+    const wantPriority =
+      spec.tier === undefined ? undefined : spec.tier === 'low_priority' ? 'LowPriority' : 'Dedicated';
+    if (wantPriority && p.vmPriority && wantPriority !== p.vmPriority)
+      fixed.push(`tier is ${p.vmPriority}, wanted ${wantPriority}`);
     const s = p.scaleSettings ?? {};
     if (spec.minInstances !== undefined && spec.minInstances !== (s.minNodeCount ?? 0)) {
       updatable.push(`min_instances ${s.minNodeCount ?? 0} -> ${spec.minInstances}`);

@@ -94,7 +94,11 @@ describe('connect', () => {
   });
 
   it('explains a missing role (403)', async () => {
-    const { error } = await run('connect', connection(), secretEnv(emulator.info.forbiddenClientId, emulator.info.forbiddenClientSecret));
+    const { error } = await run(
+      'connect',
+      connection(),
+      secretEnv(emulator.info.forbiddenClientId, emulator.info.forbiddenClientSecret),
+    );
     expect(error).toMatch(/no permission to access workspace 'dev'/);
     expect(error).toMatch(/Grant the signed-in identity a role/);
   });
@@ -113,7 +117,12 @@ describe('connect', () => {
   });
 
   it('retries throttling and server errors inside its budget', async () => {
-    emulator.faults.add({ method: 'GET', path: /\/workspaces\/dev$/, times: 1, fault: { status: 429, headers: { 'Retry-After': '1' } } });
+    emulator.faults.add({
+      method: 'GET',
+      path: /\/workspaces\/dev$/,
+      times: 1,
+      fault: { status: 429, headers: { 'Retry-After': '1' } },
+    });
     emulator.faults.add({ method: 'GET', path: /\/workspaces\/dev$/, times: 1, fault: { status: 503 } });
     emulator.faults.add({ method: 'GET', path: /\/workspaces\/dev$/, times: 1, fault: { resetConnection: true } });
     const { error } = await run('connect', connection());
@@ -130,7 +139,10 @@ describe('connect', () => {
 
 describe('ensure-compute', () => {
   const cluster = (name: string, max = 2) =>
-    computeFile(`${name}.yml`, `name: ${name}\ntype: amlcompute\nsize: Standard_DS3_v2\nmin_instances: 0\nmax_instances: ${max}\nidle_time_before_scale_down: 120\n`);
+    computeFile(
+      `${name}.yml`,
+      `name: ${name}\ntype: amlcompute\nsize: Standard_DS3_v2\nmin_instances: 0\nmax_instances: ${max}\nidle_time_before_scale_down: 120\n`,
+    );
 
   it('creates a missing cluster and waits for it, then a re-run sends exactly one GET', async () => {
     const file = cluster('cpu-one');
@@ -142,7 +154,10 @@ describe('ensure-compute', () => {
     expect(put.body).toMatchObject({
       properties: {
         computeType: 'AmlCompute',
-        properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { minNodeCount: 0, maxNodeCount: 2, nodeIdleTimeBeforeScaleDown: 'PT120S' } },
+        properties: {
+          vmSize: 'Standard_DS3_v2',
+          scaleSettings: { minNodeCount: 0, maxNodeCount: 2, nodeIdleTimeBeforeScaleDown: 'PT120S' },
+        },
       },
     });
     expect(put.query?.['api-version']).toBe('2024-10-01');
@@ -163,7 +178,9 @@ describe('ensure-compute', () => {
     expect(updated.host.outputs.action).toBe('updated');
     expect(writes().map((r) => r.method)).toEqual(['PATCH']);
     expect(writes()[0].body).toEqual({
-      properties: { properties: { scaleSettings: { minNodeCount: 0, maxNodeCount: 5, nodeIdleTimeBeforeScaleDown: 'PT120S' } } },
+      properties: {
+        properties: { scaleSettings: { minNodeCount: 0, maxNodeCount: 5, nodeIdleTimeBeforeScaleDown: 'PT120S' } },
+      },
     });
     const check = await run('ensure-compute', connection({ file, 'max-instances': '5' }));
     expect(check.host.outputs.action).toBe('unchanged');
@@ -187,7 +204,10 @@ describe('ensure-compute', () => {
   });
 
   it('creates a compute instance from inputs alone', async () => {
-    const res = await run('ensure-compute', connection({ name: 'ci-alice', type: 'computeinstance', size: 'Standard_DS11_v2' }));
+    const res = await run(
+      'ensure-compute',
+      connection({ name: 'ci-alice', type: 'computeinstance', size: 'Standard_DS11_v2' }),
+    );
     expect(res.error).toBeUndefined();
     expect(res.host.outputs).toMatchObject({ action: 'created', 'provisioning-state': 'Succeeded' });
   });
@@ -211,14 +231,18 @@ describe('ensure-compute', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('fails with Azure\'s reason when provisioning fails', async () => {
+  it("fails with Azure's reason when provisioning fails", async () => {
     emulator.faults.add({ method: 'PUT', path: /computes\/cpu-fails$/, fault: { lroFails: true } });
     const res = await run('ensure-compute', connection({ file: cluster('cpu-fails') }));
     expect(res.error).toMatch(/compute 'cpu-fails' failed/);
   });
 
   it('survives throttling and a reset while creating', async () => {
-    emulator.faults.add({ method: 'PUT', path: /computes\/cpu-flaky$/, fault: { status: 429, headers: { 'Retry-After': '1' } } });
+    emulator.faults.add({
+      method: 'PUT',
+      path: /computes\/cpu-flaky$/,
+      fault: { status: 429, headers: { 'Retry-After': '1' } },
+    });
     emulator.faults.add({ method: 'GET', path: /computes\/cpu-flaky$/, fault: { resetConnection: true } });
     const res = await run('ensure-compute', connection({ file: cluster('cpu-flaky') }));
     expect(res.error).toBeUndefined();
@@ -226,7 +250,10 @@ describe('ensure-compute', () => {
   });
 
   it('masks the SSH admin password from the compute YAML', async () => {
-    const file = computeFile('ssh.yml', 'name: cpu-ssh\ntype: amlcompute\nssh_settings:\n  admin_username: azureuser\n  admin_password: Canary-Pa55-7731\n');
+    const file = computeFile(
+      'ssh.yml',
+      'name: cpu-ssh\ntype: amlcompute\nssh_settings:\n  admin_username: azureuser\n  admin_password: Canary-Pa55-7731\n',
+    );
     const res = await run('ensure-compute', connection({ file }));
     expect(res.error).toBeUndefined();
     expect(res.host.everything()).not.toContain('Canary-Pa55-7731');

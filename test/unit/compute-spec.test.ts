@@ -4,7 +4,18 @@ import { computeBody, computeNameProblem, isoDurationSeconds, specFromYaml } fro
 import { errorMessage } from '../../shared/errors';
 import { YamlFile } from '../../shared/yaml-file';
 
-const corpus = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'azureml-examples', 'cli', 'resources', 'compute');
+const corpus = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'corpus',
+  'azureml-examples',
+  'cli',
+  'resources',
+  'compute',
+);
 const parse = (text: string) => specFromYaml(YamlFile.parse(text, 'compute.yml'));
 const failure = (text: string): string => {
   try {
@@ -24,7 +35,9 @@ describe('compute YAML from the az ml corpus', () => {
     if (type === 'amlcompute' || type === 'computeinstance') {
       it(`${file} becomes an ARM body`, () => {
         const spec = parse(text);
-        const body = computeBody(spec, 'westeurope') as { properties: { computeType: string; properties: { vmSize: string } } };
+        const body = computeBody(spec, 'westeurope') as {
+          properties: { computeType: string; properties: { vmSize: string } };
+        };
         expect(body.properties.computeType).toBe(type === 'amlcompute' ? 'AmlCompute' : 'ComputeInstance');
         expect(body.properties.properties.vmSize).toMatch(/^STANDARD_DS3_v2$|^Standard_DS3_v2$/);
       });
@@ -73,7 +86,10 @@ tags: { team: vision }
   });
 
   it('fills az ml defaults for a minimal cluster and uses its own location when given', () => {
-    const body = computeBody(parse('name: c1\ntype: amlcompute\nlocation: westus\n'), 'westeurope') as Record<string, any>;
+    const body = computeBody(parse('name: c1\ntype: amlcompute\nlocation: westus\n'), 'westeurope') as Record<
+      string,
+      any
+    >;
     expect(body.location).toBe('westus');
     expect(body.properties.properties).toEqual({
       vmSize: 'Standard_DS3_v2',
@@ -94,7 +110,12 @@ schedules:
       'westeurope',
     ) as Record<string, any>;
     expect(body.properties.properties.schedules.computeStartStop).toEqual([
-      { action: 'Stop', status: 'Enabled', triggerType: 'Cron', cron: { startTime: '2021-03-10T21:21:07', timeZone: 'UTC', expression: '0 18 * * *' } },
+      {
+        action: 'Stop',
+        status: 'Enabled',
+        triggerType: 'Cron',
+        cron: { startTime: '2021-03-10T21:21:07', timeZone: 'UTC', expression: '0 18 * * *' },
+      },
     ]);
   });
 });
@@ -107,7 +128,10 @@ describe('bad compute YAML gets one message with file:line', () => {
     ['name: c1\ntype: gpu\n', /compute.yml:2:\d+: unknown compute type 'gpu'/],
     ['name: c1\n', /compute.yml:1:1: missing 'type'/],
     ['name: c1\ntype: amlcompute\n  bad: indent\n', /compute.yml:2:\d+: invalid YAML: Nested mappings/],
-    ['name: c1\ntype: amlcompute\nidentity:\n  type: user_assigned\n', /compute.yml:4:\d+: identity type user_assigned needs/],
+    [
+      'name: c1\ntype: amlcompute\nidentity:\n  type: user_assigned\n',
+      /compute.yml:4:\d+: identity type user_assigned needs/,
+    ],
   ])('%j', (text, expected) => {
     expect(failure(text)).toMatch(expected);
   });

@@ -21,9 +21,21 @@ describe('inputs', () => {
   });
   test.each([
     [{ wait: 'yes' }, () => read({ wait: 'yes' }).boolean('wait'), "--wait must be true or false, got 'yes'"],
-    [{}, () => read({ 'max-instances': '2.5' }).number('max-instances'), "--max-instances must be a whole number, got '2.5'"],
-    [{}, () => read({ 'max-instances': '0' }).number('max-instances', { min: 1 }), '--max-instances must be at least 1, got 0'],
-    [{}, () => read({ timeout: 'forever' }).duration('timeout'), "--timeout must be a duration such as 90s, 20m or 1h30m, got 'forever'"],
+    [
+      {},
+      () => read({ 'max-instances': '2.5' }).number('max-instances'),
+      "--max-instances must be a whole number, got '2.5'",
+    ],
+    [
+      {},
+      () => read({ 'max-instances': '0' }).number('max-instances', { min: 1 }),
+      '--max-instances must be at least 1, got 0',
+    ],
+    [
+      {},
+      () => read({ timeout: 'forever' }).duration('timeout'),
+      "--timeout must be a duration such as 90s, 20m or 1h30m, got 'forever'",
+    ],
     [{}, () => read({ type: 'gpu' }).choice('type'), "--type must be one of amlcompute, computeinstance, got 'gpu'"],
     [{}, () => read({ file: 'nope.yml' }).file('file'), '--file names a file that does not exist: nope.yml'],
     [{}, () => read({}).required('name'), '--name is required'],
@@ -31,7 +43,9 @@ describe('inputs', () => {
     expect(failure(fn)).toContain(message);
   });
   it('accepts choices case-insensitively and returns the declared spelling', () => {
-    expect(new Inputs(connect, new RecordingHost({ cloud: 'azurechinacloud' })).choice('cloud')).toBe('AzureChinaCloud');
+    expect(new Inputs(connect, new RecordingHost({ cloud: 'azurechinacloud' })).choice('cloud')).toBe(
+      'AzureChinaCloud',
+    );
   });
 });
 
