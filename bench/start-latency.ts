@@ -107,7 +107,9 @@ async function main(): Promise<void> {
       const b = median(baseline);
       const c = median(cold);
       const w = median(warm);
-      rows.push(`| ${label} | ${b.toFixed(1)} ms | ${c.toFixed(1)} ms (${(c / b).toFixed(2)}x) | ${w.toFixed(1)} ms (${(w / b).toFixed(2)}x) |`);
+      rows.push(
+        `| ${label} | ${b.toFixed(1)} ms | ${c.toFixed(1)} ms (${(c / b).toFixed(2)}x) | ${w.toFixed(1)} ms (${(w / b).toFixed(2)}x) |`,
+      );
     }
     fs.rmSync(cacheRoot, { recursive: true, force: true });
     const lines = [

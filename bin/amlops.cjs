@@ -2,7 +2,6 @@
 // The `amlops` command. dist/cli.js is the bundled CLI, built by `npm run build` (which `npm ci`
 // runs through the prepare script), so this works without TypeScript tooling at run time.
 'use strict';
-/* global require, __dirname, process */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS launcher: require is the point */
 const path = require('node:path');
 const fs = require('node:fs');

@@ -2,7 +2,6 @@
 // Runs a TypeScript build script on Node 20 (which cannot strip types) without a loader:
 // esbuild bundles the script and the project sources it imports into one CommonJS file, leaving
 // node_modules packages external, and Node runs that. Takes ~50 ms, so there is no cache.
-/* global process, console */
 import { build } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -65,6 +65,12 @@ export class RecordingHost implements Host {
   }
   /** Everything the host would have shown anyone. */
   everything(): string {
-    return [...this.lines, ...this.warnings.map((w) => w.message), this.summary, JSON.stringify(this.outputs), JSON.stringify(this.exported)].join('\n');
+    return [
+      ...this.lines,
+      ...this.warnings.map((w) => w.message),
+      this.summary,
+      JSON.stringify(this.outputs),
+      JSON.stringify(this.exported),
+    ].join('\n');
   }
 }

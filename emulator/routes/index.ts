@@ -1,0 +1,15 @@
+import type { ArmRoute } from './arm';
+import { computeRoutes } from './computes';
+import { datastoreRoutes } from './datastores';
+import { operationRoutes } from './operations';
+import { registryRoutes } from './registries';
+import { workspaceRoutes } from './workspaces';
+
+/** Every ARM operation the emulator serves; anything else gets 501 NotSupportedByEmulator. */
+export const armRoutes: ArmRoute[] = [
+  ...workspaceRoutes,
+  ...computeRoutes,
+  ...datastoreRoutes,
+  ...registryRoutes,
+  ...operationRoutes,
+];
