@@ -55,12 +55,12 @@ export const authInputs: readonly InputDeclaration[] = [
     faces: ['github', 'cli'],
   },
   {
+    // No declared default: the runner would pass it as if the user had, hiding what connect exported.
     name: 'cloud',
     description:
-      'Azure cloud: AzureCloud, AzureChinaCloud, AzureUSGovernment, or Custom (then set `arm-endpoint` and `authority-host`).',
+      'Azure cloud: AzureCloud, AzureChinaCloud, AzureUSGovernment, or Custom (then set `arm-endpoint` and `authority-host`). When empty: Custom if `arm-endpoint` is set, else the cloud an earlier connect step used, else AzureCloud.',
     type: 'choice',
     options: ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'Custom'],
-    default: 'AzureCloud',
     faces: ['github', 'cli'],
   },
   {

@@ -207,3 +207,32 @@ describe('federated sign-in outlives its ID token during a long wait', () => {
     expect(run.log).not.toContain(info.adoOidc.accessToken);
   }, 60_000);
 });
+
+describe('steps of one job share what connect exported', () => {
+  it('GitHub: ensure-compute needs no connection inputs after connect (GITHUB_ENV)', async () => {
+    const connect = await runGithubStep('connect', where(), secretEnv(), { cwd: project });
+    expect(connect.code).toBe(0);
+    const run = await runGithubStep(
+      'ensure-compute',
+      { name: 'chained-gh' },
+      { ...secretEnv(), ...connect.env },
+      { cwd: project },
+    );
+    expect([run.code, run.annotations]).toEqual([0, []]);
+    expect(run.outputs).toMatchObject({
+      action: 'created',
+      'compute-id': expect.stringContaining('/workspaces/dev/computes/chained-gh'),
+    });
+  });
+
+  it('Azure DevOps: ensure-compute reads the workspace connect set as job variables', async () => {
+    const inputs = { workspace: 'dev', 'resource-group': emulator.info.resourceGroup };
+    const connect = await runAdoTask('connect', inputs, spnEndpoint(), {}, { cwd: project });
+    expect(connect.failed).toBe(false);
+    const run = await runAdoTask('ensure-compute', { name: 'chained-ado' }, spnEndpoint(), connect.variables, {
+      cwd: project,
+    });
+    expect([run.failed, run.issues.filter((i) => i.type === 'error')]).toEqual([false, []]);
+    expect(run.outputs.action).toBe('created');
+  });
+});

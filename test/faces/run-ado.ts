@@ -63,6 +63,15 @@ export interface AdoRunOptions extends Pick<SpawnOptions, 'timeoutMs' | 'onSpawn
  * with the real, bundled task-lib: inputs by their kebab names (set as the camelCase task inputs),
  * an optional service connection, and pipeline variables.
  */
+function taskDefaults(pascal: string): Record<string, string> {
+  const file = path.join(__dirname, '..', '..', 'tasks', `Aml${pascal}V1`, 'task.json');
+  if (!fs.existsSync(file)) return {};
+  const task = JSON.parse(fs.readFileSync(file, 'utf8')) as { inputs?: { name: string; defaultValue?: string }[] };
+  const out: Record<string, string> = {};
+  for (const input of task.inputs ?? []) if (input.defaultValue) out[input.name] = input.defaultValue;
+  return out;
+}
+
 export async function runAdoTask(
   stepId: string,
   inputs: Record<string, string> = {},
@@ -83,7 +92,8 @@ export async function runAdoTask(
     ...options.env,
   };
   for (const [name, value] of Object.entries(variables)) env[name.replace(/\./g, '_').toUpperCase()] = value;
-  const taskInputs: Record<string, string> = {};
+  // Like the agent, inputs the pipeline leaves out get their task.json defaultValue.
+  const taskInputs: Record<string, string> = options.entry ? {} : taskDefaults(pascal);
   for (const [name, value] of Object.entries(inputs)) taskInputs[camelCase(name)] = value;
   if (endpoint) {
     taskInputs.azureSubscription ??= endpoint.id;

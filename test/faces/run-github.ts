@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { cleanEnv, nodeBinary, runNode, type ChildResult, type NodeChoice, type SpawnOptions } from './child';
 import { freshBundles } from './fresh-bundles';
 
@@ -45,9 +46,10 @@ export async function runGithubStep(
   }
   const cwd = options.cwd ?? fs.mkdtempSync(path.join(tmp, 'workspace-'));
   const inputEnv: Record<string, string> = {};
+  // Like the runner, inputs the workflow leaves out get the defaults from action.yml.
+  const given = { ...actionDefaults(stepId), ...inputs };
   // The runner's naming: spaces to underscores, upper case, hyphens kept (INPUT_CLIENT-ID).
-  for (const [name, value] of Object.entries(inputs))
-    inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(given)) inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const result = await runNode(
     nodeBinary(options.node),
     [path.join(bundles, options.entry ?? path.join('actions', 'dist', `${stepId}.js`))],
@@ -79,6 +81,18 @@ export async function runGithubStep(
   };
   fs.rmSync(tmp, { recursive: true, force: true });
   return run;
+}
+
+/** Input defaults from actions/<step>/action.yml (absent for probes and unknown steps). */
+function actionDefaults(stepId: string): Record<string, string> {
+  const file = path.join(__dirname, '..', '..', 'actions', stepId, 'action.yml');
+  if (!fs.existsSync(file)) return {};
+  const action = parseYaml(fs.readFileSync(file, 'utf8')) as { inputs?: Record<string, { default?: unknown }> };
+  const out: Record<string, string> = {};
+  for (const [name, input] of Object.entries(action.inputs ?? {})) {
+    if (input.default !== undefined) out[name] = String(input.default);
+  }
+  return out;
 }
 
 /**
