@@ -187,6 +187,18 @@ describe('federated sign-in outlives its ID token during a long wait', () => {
     expect(oidcCalls(new URL(info.githubOidc.requestUrl).pathname)).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
+  it('GitHub: a canceled run stops waiting at once and says so', async () => {
+    const started = Date.now();
+    const run = await runGithubStep('ensure-compute', { ...where(slow), name: 'long-cancel' }, secretEnv(slow), {
+      cwd: project,
+      timeoutMs: 30_000,
+      onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 2000),
+    });
+    expect(run.code).not.toBe(0);
+    expect(run.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^ensure-compute failed: .*cancel/i)]);
+    expect(Date.now() - started).toBeLessThan(6000);
+  }, 30_000);
+
   it('Azure DevOps: fetches a new OIDC token from the pipeline for each assertion', async () => {
     const { info } = slow;
     const run = await runAdoTask(
