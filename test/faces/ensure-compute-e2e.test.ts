@@ -220,6 +220,49 @@ describe('federated sign-in outlives its ID token during a long wait', () => {
   }, 60_000);
 });
 
+describe('other ways to sign in', () => {
+  it('Azure DevOps: a service principal with a certificate', async () => {
+    const { info } = emulator;
+    const pem = fs.readFileSync(info.clientCertificateFile, 'utf8');
+    const endpoint = spnEndpoint();
+    endpoint.params = {
+      serviceprincipalid: info.clientId,
+      tenantid: info.tenantId,
+      authenticationType: 'spnCertificate',
+      servicePrincipalCertificate: pem,
+    };
+    const run = await runAdoTask(
+      'connect',
+      { workspace: 'dev', 'resource-group': info.resourceGroup },
+      endpoint,
+      {},
+      { cwd: project },
+    );
+    expect([run.failed, run.issues.filter((i) => i.type === 'error')]).toEqual([false, []]);
+    expect(run.outputs.workspace).toBe('dev');
+    const key = /-----BEGIN [A-Z ]*PRIVATE KEY-----\n([^\n]+)/.exec(pem)?.[1];
+    expect(key).toBeTruthy();
+    expect(run.log).not.toContain(key!);
+  });
+
+  it('CLI: workload identity from AZURE_FEDERATED_TOKEN_FILE', async () => {
+    const { info } = emulator;
+    const res = await fetch(`${info.githubOidc.requestUrl}&audience=api://AzureADTokenExchange`, {
+      headers: { authorization: `bearer ${info.githubOidc.requestToken}` },
+    });
+    const tokenFile = path.join(project, 'federated-token');
+    fs.writeFileSync(tokenFile, ((await res.json()) as { value: string }).value);
+    const args = Object.entries(where()).flatMap(([k, v]) => [`--${k}`, v]);
+    const run = await runCli(['connect', ...args], {
+      AZURE_TENANT_ID: info.tenantId,
+      AZURE_CLIENT_ID: info.clientId,
+      AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+    });
+    expect([run.code, run.stderr]).toEqual([0, expect.not.stringContaining('error')]);
+    expect(run.json).toMatchObject({ workspace: 'dev' });
+  });
+});
+
 describe('steps of one job share what connect exported', () => {
   it('GitHub: ensure-compute needs no connection inputs after connect (GITHUB_ENV)', async () => {
     const connect = await runGithubStep('connect', where(), secretEnv(), { cwd: project });
