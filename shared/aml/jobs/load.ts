@@ -1,0 +1,800 @@
+import { Fields, seconds } from './fields';
+import {
+  DATA_TYPES,
+  INPUT_MODES,
+  LITERAL_TYPES,
+  OUTPUT_MODES,
+  type CodeSource,
+  type CommandComponent,
+  type CommandJob,
+  type CommandSpec,
+  type CommandStep,
+  type ComponentSource,
+  type DataType,
+  type Distribution,
+  type EarlyTermination,
+  type EnvironmentSource,
+  type Identity,
+  type JobCommon,
+  type JobDefinition,
+  type JobInput,
+  type OutputValue,
+  type PipelineJob,
+  type PipelineSettings,
+  type PipelineStep,
+  type PortDefinition,
+  type PyNumber,
+  type QueueSettings,
+  type Resources,
+  type SamplingAlgorithm,
+  type SearchDistribution,
+  type Service,
+  type SweepJob,
+  type SweepSettings,
+  type SweepStep,
+} from './model';
+import type { PyValue } from './python-compat';
+import { isPyMap, YamlSource, type KeyPath } from './yaml-source';
+
+export interface LoadOptions {
+  /** az ml `--set key.sub=value` overrides, applied before validation. */
+  overrides?: readonly string[];
+  /** Folder that file names in messages are relative to. */
+  cwd?: string;
+}
+
+/** Job types az ml knows that this translation does not cover (yet). */
+const OTHER_JOB_TYPES = ['automl', 'spark', 'parallel', 'import', 'data_transfer', 'finetuning', 'distillation'];
+const BINDING = /^\$\{\{.+\}\}$/s;
+export const isBinding = (v: unknown): v is string => typeof v === 'string' && BINDING.test(v.trim());
+
+const BASE_JOB_KEYS = [
+  '$schema',
+  'name',
+  'type',
+  'display_name',
+  'description',
+  'tags',
+  'properties',
+  'experiment_name',
+  'compute',
+  'services',
+  'identity',
+  'queue_settings',
+];
+const IO_KEYS = ['inputs', 'outputs'];
+const COMMAND_KEYS = ['command', 'code', 'environment', 'environment_variables', 'distribution', 'resources'];
+const SWEEP_KEYS = ['trial', 'sampling_algorithm', 'search_space', 'objective', 'limits', 'early_termination'];
+const KEYS = {
+  command: [...BASE_JOB_KEYS, ...IO_KEYS, ...COMMAND_KEYS, 'limits'],
+  sweep: [...BASE_JOB_KEYS, ...IO_KEYS, ...SWEEP_KEYS, 'resources'],
+  pipeline: [...BASE_JOB_KEYS, ...IO_KEYS, 'jobs', 'settings'],
+};
+const STEP_COMMON_KEYS = [
+  'type',
+  'name',
+  'display_name',
+  'description',
+  'tags',
+  'properties',
+  'compute',
+  'identity',
+  'queue_settings',
+  'inputs',
+  'outputs',
+  'experiment_name',
+  'comment',
+];
+const COMMAND_STEP_KEYS = [
+  ...STEP_COMMON_KEYS,
+  '$schema',
+  'component',
+  'environment_variables',
+  'resources',
+  'distribution',
+  'limits',
+  'services',
+  'command',
+  'code',
+  'environment',
+];
+const SWEEP_STEP_KEYS = [...STEP_COMMON_KEYS, ...SWEEP_KEYS, 'resources'];
+const COMPONENT_KEYS = [
+  '$schema',
+  'name',
+  'version',
+  'display_name',
+  'description',
+  'tags',
+  'type',
+  'is_deterministic',
+  'inputs',
+  'outputs',
+  ...COMMAND_KEYS.filter((k) => k !== 'environment_variables'),
+  'properties',
+];
+
+/** Reads, overrides and validates a job YAML file. */
+export function loadJob(file: string, options: LoadOptions = {}): JobDefinition {
+  const src = YamlSource.load(file, options.cwd);
+  return jobFromSource(src, options.overrides ?? []);
+}
+
+/** Same as loadJob for YAML text; `file` names the file in messages and anchors relative paths. */
+export function parseJob(text: string, file: string, options: LoadOptions = {}): JobDefinition {
+  return jobFromSource(YamlSource.parse(text, file, file), options.overrides ?? []);
+}
+
+function jobFromSource(src: YamlSource, overrides: readonly string[]): JobDefinition {
+  if (!isPyMap(src.data)) throw src.error([], 'a job YAML must be a mapping');
+  src.applyOverrides(overrides);
+  const f = Fields.of(src, [], 'the job');
+  const type = (f.str('type') ?? 'command').toLowerCase();
+  if (OTHER_JOB_TYPES.includes(type)) {
+    throw f.error(
+      'type',
+      `not supported yet: ${type} jobs`,
+      'submit-job translates command, sweep and pipeline jobs; submit this one with az ml for now.',
+    );
+  }
+  if (type === 'command') return commandJob(f);
+  if (type === 'sweep') return sweepJob(f);
+  if (type === 'pipeline') return pipelineJob(f);
+  throw f.error('type', `unknown job type '${type}'`, 'Use command, sweep or pipeline.');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function common(f: Fields): JobCommon {
+  return {
+    name: f.str('name'),
+    displayName: f.str('display_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    properties: f.stringMap('properties'),
+    experimentName: f.str('experiment_name'),
+    compute: compute(f, 'compute'),
+    identity: identity(f),
+    services: services(f),
+    queueSettings: queueSettings(f),
+    baseDir: f.src.dir,
+    where: f.where,
+  };
+}
+
+function commandJob(f: Fields): CommandJob {
+  f.allowOnly(KEYS.command);
+  const limits = f.sub('limits', "'limits'")?.allowOnly(['timeout']);
+  return {
+    type: 'command',
+    ...common(f),
+    ...commandSpec(f, true),
+    inputs: inputs(f),
+    outputs: outputs(f),
+    timeoutSeconds: limits ? seconds(limits, 'timeout') : undefined,
+  };
+}
+
+function sweepJob(f: Fields): SweepJob {
+  f.allowOnly(KEYS.sweep);
+  return {
+    type: 'sweep',
+    ...common(f),
+    ...sweepSettings(f),
+    inputs: inputs(f),
+    outputs: outputs(f),
+    trial: trial(f),
+    resources: resources(f),
+  };
+}
+
+function pipelineJob(f: Fields): PipelineJob {
+  f.allowOnly(KEYS.pipeline);
+  const jobsMap = f.map('jobs');
+  if (!jobsMap || Object.keys(jobsMap).length === 0) throw f.error(undefined, "a pipeline job needs 'jobs'");
+  const jobs: Record<string, PipelineStep> = {};
+  for (const name of Object.keys(jobsMap)) jobs[name] = step(Fields.of(f.src, ['jobs', name], `step '${name}'`));
+  return {
+    type: 'pipeline',
+    ...common(f),
+    inputs: inputs(f, true),
+    outputs: outputs(f),
+    settings: settings(f),
+    jobs,
+  };
+}
+
+function settings(f: Fields): PipelineSettings {
+  const s = f.sub('settings', "'settings'");
+  if (!s) return {};
+  // az ml keeps settings it does not know (its schema includes unknown keys) and sends them as given.
+  const known = [
+    'default_compute',
+    'default_datastore',
+    'continue_on_step_failure',
+    'force_rerun',
+    'default_environment',
+    'on_init',
+    'on_finalize',
+  ];
+  const extra = Object.fromEntries(Object.entries(s.data).filter(([k, v]) => !known.includes(k) && v !== null));
+  const datastore = s.str('default_datastore');
+  return {
+    extra,
+    defaultCompute: compute(s, 'default_compute'),
+    defaultDatastore: datastore?.replace(/^azureml:/, ''),
+    continueOnStepFailure: s.bool('continue_on_step_failure'),
+    forceRerun: s.bool('force_rerun'),
+    defaultEnvironment: s.str('default_environment'),
+    onInit: s.str('on_init'),
+    onFinalize: s.str('on_finalize'),
+  };
+}
+
+function step(f: Fields): PipelineStep {
+  const type = (f.str('type') ?? 'command').toLowerCase();
+  if (type === 'command') return commandStep(f);
+  if (type === 'sweep') return sweepStep(f);
+  const known = ['pipeline', 'parallel', 'spark', 'automl', 'import', 'data_transfer', 'flow_parallel'];
+  if (known.includes(type)) {
+    throw f.error(
+      'type',
+      `not supported yet: ${type} steps in pipeline jobs`,
+      'submit-job translates command and sweep steps; submit this pipeline with az ml for now.',
+    );
+  }
+  throw f.error('type', `unknown step type '${type}'`, 'Use command or sweep.');
+}
+
+function stepCommon(f: Fields) {
+  return {
+    displayName: f.str('display_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    properties: f.stringMap('properties'),
+    compute: compute(f, 'compute'),
+    identity: identity(f),
+    queueSettings: queueSettings(f),
+    inputs: inputs(f),
+    outputs: outputs(f),
+    where: f.where,
+  };
+}
+
+function commandStep(f: Fields): CommandStep {
+  f.allowOnly(COMMAND_STEP_KEYS);
+  const limits = f.sub('limits', "'limits'")?.allowOnly(['timeout']);
+  let component: ComponentSource;
+  let source: CommandStep['source'];
+  if (f.has('component')) {
+    for (const key of ['command', 'code', 'environment']) {
+      if (f.has(key)) throw f.error(key, `'${key}' cannot be combined with 'component' in ${f.what}`);
+    }
+    component = componentSource(f, 'component');
+    source = component.kind === 'anonymous' ? component.component.source : 'YAML.COMPONENT';
+  } else {
+    // An inline command step: azure-ai-ml turns it into an anonymous component named by the step.
+    const spec = commandSpec(f, true);
+    const stepName = String(f.at[f.at.length - 1]);
+    component = {
+      kind: 'anonymous',
+      where: f.where,
+      component: {
+        ...spec,
+        environmentVariables: {},
+        displayName: stepName,
+        tags: {},
+        inputs: {},
+        outputs: {},
+        source: 'YAML.JOB',
+        where: f.where,
+      },
+    };
+    source = 'YAML.JOB';
+  }
+  return {
+    type: 'command',
+    ...stepCommon(f),
+    component,
+    source,
+    environmentVariables: f.stringMap('environment_variables'),
+    distribution: distribution(f),
+    resources: resources(f),
+    timeoutSeconds: limits ? seconds(limits, 'timeout') : undefined,
+    services: services(f),
+  };
+}
+
+function sweepStep(f: Fields): SweepStep {
+  f.allowOnly(SWEEP_STEP_KEYS);
+  return { type: 'sweep', ...stepCommon(f), ...sweepSettings(f), trial: trial(f), resources: resources(f) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// command parts
+
+function commandSpec(f: Fields, needsEnvironment: boolean): CommandSpec {
+  const command = f.str('command');
+  if (!command) throw f.error(undefined, `missing 'command' in ${f.what}`);
+  const environment = environmentSource(f);
+  if (!environment && needsEnvironment) throw f.error(undefined, `missing 'environment' in ${f.what}`);
+  return {
+    command,
+    code: codeSource(f),
+    environment,
+    environmentVariables: f.stringMap('environment_variables'),
+    distribution: distribution(f),
+    resources: resources(f),
+  };
+}
+
+function codeSource(f: Fields): CodeSource | undefined {
+  const code = f.str('code');
+  if (code === undefined) return undefined;
+  const where = f.src.locate(f.path('code'));
+  if (/^azureml:/.test(code) && !code.startsWith('azureml://datastores/')) {
+    return { kind: 'reference', ref: code, where };
+  }
+  if (/^(https?|wasbs?|abfss?|adl|git\+\w+):/.test(code) || code.startsWith('azureml://')) {
+    return { kind: 'remote', uri: code, where };
+  }
+  return { kind: 'local', path: f.src.resolvePath(code), where };
+}
+
+function environmentSource(f: Fields): EnvironmentSource | undefined {
+  const raw = f.raw('environment');
+  if (raw === undefined) return undefined;
+  const where = f.src.locate(f.path('environment'));
+  if (typeof raw === 'string') return { kind: 'reference', ref: raw, where };
+  const e = Fields.of(f.src, f.path('environment'), "'environment'", raw).allowOnly([
+    '$schema',
+    'name',
+    'version',
+    'description',
+    'tags',
+    'properties',
+    'image',
+    'conda_file',
+    'build',
+    'os_type',
+    'inference_config',
+    'datastore',
+  ]);
+  const build = e.sub('build', "'environment.build'")?.allowOnly(['path', 'dockerfile_path']);
+  const image = e.str('image');
+  if (!image && !build) throw e.error(undefined, "an inline environment needs 'image' or 'build'");
+  if (image && build) throw e.error('build', "an inline environment takes 'image' or 'build', not both");
+  let conda: PyValue | undefined = e.raw('conda_file');
+  if (typeof conda === 'string') conda = readConda(e, conda);
+  else if (conda !== undefined && !isPyMap(conda))
+    throw e.error('conda_file', "'conda_file' must be a file or a mapping");
+  let buildSpec: { path: string; dockerfilePath?: string; local: boolean } | undefined;
+  if (build) {
+    const p = build.str('path', true) as string;
+    const remote = /^(https?|wasbs?|abfss?|azureml):/.test(p);
+    buildSpec = {
+      path: remote ? p : f.src.resolvePath(p),
+      dockerfilePath: build.str('dockerfile_path'),
+      local: !remote,
+    };
+  }
+  return {
+    kind: 'inline',
+    image,
+    conda,
+    build: buildSpec,
+    description: e.str('description'),
+    tags: e.has('tags') ? e.stringMap('tags') : undefined,
+    osType: e.str('os_type'),
+    inferenceConfig: e.raw('inference_config'),
+    where,
+  };
+}
+
+function readConda(e: Fields, file: string): PyValue {
+  let conda: YamlSource;
+  try {
+    conda = YamlSource.load(e.src.resolvePath(file));
+  } catch (err) {
+    throw e.error('conda_file', `cannot read conda file '${file}'`, err instanceof Error ? err.message : undefined);
+  }
+  if (!isPyMap(conda.data)) throw e.error('conda_file', `conda file '${file}' must be a YAML mapping`);
+  return conda.data;
+}
+
+function distribution(f: Fields): Distribution | undefined {
+  const d = f.sub('distribution', "'distribution'");
+  if (!d) return undefined;
+  const type = d.enumStr('type', ['pytorch', 'mpi', 'tensorflow'] as const, true) as Distribution['type'];
+  if (type === 'tensorflow') {
+    d.allowOnly(['type', 'parameter_server_count', 'worker_count']);
+    return {
+      type,
+      parameterServerCount: d.num('parameter_server_count', { integer: true, min: 0 }) ?? 0,
+      workerCount: d.num('worker_count', { integer: true, min: 0 }),
+    };
+  }
+  d.allowOnly(['type', 'process_count_per_instance']);
+  return { type, processCountPerInstance: d.num('process_count_per_instance', { integer: true, min: 1 }) };
+}
+
+function resources(f: Fields): Resources | undefined {
+  const r = f.sub('resources', "'resources'");
+  if (!r) return undefined;
+  r.allowOnly(['instance_count', 'instance_type', 'shm_size', 'docker_args', 'properties', 'locations']);
+  const locations = r.raw('locations');
+  if (locations !== undefined && !(Array.isArray(locations) && locations.every((l) => typeof l === 'string'))) {
+    throw r.error('locations', "'locations' must be a list of region names");
+  }
+  return {
+    instanceCount: r.num('instance_count', { integer: true, min: 1 }),
+    instanceType: r.str('instance_type'),
+    shmSize: r.str('shm_size'),
+    dockerArgs: r.str('docker_args'),
+    properties: r.map('properties'),
+    locations: locations as string[] | undefined,
+  };
+}
+
+function compute(f: Fields, key: string): string | undefined {
+  const c = f.str(key);
+  return c === undefined ? undefined : c.replace(/^azureml:/, '');
+}
+
+function identity(f: Fields): Identity | undefined {
+  const i = f.sub('identity', "'identity'");
+  if (!i) return undefined;
+  const type = i.enumStr('type', ['user_identity', 'managed', 'managed_identity', 'aml_token'] as const, true);
+  if (type === 'managed' || type === 'managed_identity') {
+    i.allowOnly(['type', 'client_id', 'object_id', 'msi_resource_id', 'resource_id']);
+    return {
+      type: 'managed',
+      clientId: i.str('client_id'),
+      objectId: i.str('object_id'),
+      resourceId: i.str('msi_resource_id') ?? i.str('resource_id'),
+    };
+  }
+  i.allowOnly(['type']);
+  return { type: type as 'user_identity' | 'aml_token' };
+}
+
+function services(f: Fields): Record<string, Service> | undefined {
+  const m = f.map('services');
+  if (!m) return undefined;
+  const out: Record<string, Service> = {};
+  for (const name of Object.keys(m)) {
+    const s = Fields.of(f.src, f.path('services').concat(name), `service '${name}'`);
+    s.allowOnly(['type', 'job_service_type', 'nodes', 'port', 'ssh_public_keys', 'log_dir', 'properties']);
+    const typeKey = s.has('type') ? 'type' : 'job_service_type';
+    const type = s.enumStr(
+      typeKey,
+      ['jupyter_lab', 'ssh', 'tensor_board', 'vs_code'] as const,
+      true,
+    ) as Service['type'];
+    out[name] = {
+      type,
+      nodes: s.str('nodes'),
+      port: s.num('port', { integer: true, min: 1 }),
+      sshPublicKeys: s.str('ssh_public_keys'),
+      logDir: s.str('log_dir'),
+      properties: s.has('properties') ? s.stringMap('properties') : undefined,
+    };
+  }
+  return out;
+}
+
+function queueSettings(f: Fields): QueueSettings | undefined {
+  const q = f.sub('queue_settings', "'queue_settings'");
+  if (!q) return undefined;
+  q.allowOnly(['job_tier', 'priority']);
+  return {
+    jobTier: q.enumStr('job_tier', ['null', 'spot', 'basic', 'standard', 'premium'] as const),
+    priority: q.enumStr('priority', ['low', 'medium', 'high'] as const),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// inputs and outputs
+
+function inputs(f: Fields, pipelineLevel = false): Record<string, JobInput> {
+  const m = f.map('inputs');
+  const out: Record<string, JobInput> = {};
+  if (!m) return out;
+  for (const [name, raw] of Object.entries(m)) {
+    const at = [...f.path('inputs'), name];
+    const keyPattern = pipelineLevel ? /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/ : /^[A-Za-z_]\w*$/;
+    if (!keyPattern.test(name)) {
+      throw f.src.keyError(at, `input name '${name}' may contain only letters, digits and underscores`);
+    }
+    out[name] = input(f.src, at, raw);
+  }
+  return out;
+}
+
+function input(src: YamlSource, at: KeyPath, raw: PyValue): JobInput {
+  const where = src.locate(at);
+  if (isBinding(raw)) return { kind: 'binding', expr: raw.trim(), where };
+  if (!isPyMap(raw)) return { kind: 'literal', value: raw, where };
+  const f = Fields.of(src, at, `input '${at[at.length - 1]}'`, raw);
+  f.allowOnly(['type', 'path', 'mode', 'datastore', 'description', 'value', 'default', 'optional']);
+  const type = f.str('type')?.toLowerCase();
+  const mode = f.enumStr('mode', INPUT_MODES);
+  const path = f.str('path');
+  if (path !== undefined && isBinding(path)) return { kind: 'binding', expr: path.trim(), mode, where };
+  if (type && (LITERAL_TYPES as readonly string[]).includes(type)) {
+    const value = f.raw('value') ?? f.raw('default') ?? null;
+    if (isBinding(value)) return { kind: 'binding', expr: value.trim(), mode, where };
+    return { kind: 'literal', value, where };
+  }
+  if (!type) {
+    if (f.has('value') && isBinding(f.raw('value'))) {
+      return { kind: 'binding', expr: String(f.raw('value')).trim(), mode, where };
+    }
+    if (path === undefined) throw f.error(undefined, `input '${at[at.length - 1]}' needs 'type' and 'path'`);
+  }
+  const dataType = (type ?? 'uri_folder') as DataType;
+  if (!(DATA_TYPES as readonly string[]).includes(dataType)) {
+    throw f.error(
+      'type',
+      `unknown input type '${type}'`,
+      `Use one of ${[...DATA_TYPES, ...LITERAL_TYPES].join(', ')}.`,
+    );
+  }
+  if (path === undefined) throw f.error(undefined, `input '${at[at.length - 1]}' of type ${dataType} needs 'path'`);
+  return { kind: 'data', type: dataType, path, mode, datastore: f.str('datastore'), where };
+}
+
+function outputs(f: Fields): Record<string, OutputValue> {
+  const m = f.map('outputs');
+  const out: Record<string, OutputValue> = {};
+  if (!m) return out;
+  for (const [name, raw] of Object.entries(m)) {
+    const at = [...f.path('outputs'), name];
+    if (!/^[A-Za-z_]\w*$/.test(name)) {
+      throw f.src.keyError(at, `output name '${name}' may contain only letters, digits and underscores`);
+    }
+    const where = f.src.locate(at);
+    if (raw === null || raw === undefined) {
+      out[name] = { kind: 'output', where };
+      continue;
+    }
+    if (isBinding(raw)) {
+      out[name] = { kind: 'binding', expr: raw.trim(), where };
+      continue;
+    }
+    const o = Fields.of(f.src, at, `output '${name}'`, raw);
+    o.allowOnly(['type', 'path', 'mode', 'name', 'version', 'description']);
+    const mode = o.enumStr('mode', OUTPUT_MODES);
+    const path = o.str('path');
+    if (path !== undefined && isBinding(path)) {
+      out[name] = { kind: 'binding', expr: path.trim(), mode, where };
+      continue;
+    }
+    const type = o.enumStr('type', DATA_TYPES);
+    out[name] = {
+      kind: 'output',
+      type,
+      path,
+      mode,
+      name: o.str('name'),
+      version: o.str('version'),
+      description: o.str('description'),
+      where,
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// components
+
+function componentSource(f: Fields, key: string): ComponentSource {
+  const raw = f.raw(key);
+  const where = f.src.locate(f.path(key));
+  if (typeof raw === 'string') {
+    if (raw.startsWith('azureml:')) return { kind: 'reference', ref: raw, where };
+    if (raw.startsWith('/subscriptions/')) return { kind: 'reference', ref: raw, where };
+    let file: YamlSource;
+    try {
+      file = YamlSource.load(f.src.resolvePath(raw.replace(/^file:/, '')));
+    } catch (err) {
+      throw f.error(key, `cannot read component file '${raw}'`, err instanceof Error ? err.message : undefined);
+    }
+    // azure-ai-ml marks a component named with the file: prefix as defined in the job (YAML.JOB).
+    const source = raw.startsWith('file:') ? 'YAML.JOB' : 'YAML.COMPONENT';
+    return { kind: 'anonymous', where, component: componentFrom(Fields.of(file, [], 'the component'), source) };
+  }
+  if (isPyMap(raw)) {
+    return {
+      kind: 'anonymous',
+      where,
+      component: componentFrom(Fields.of(f.src, f.path(key), 'the inline component', raw), 'YAML.JOB'),
+    };
+  }
+  throw f.error(key, `'${key}' must be a component file, azureml:name:version, azureml:name@label or a mapping`);
+}
+
+function componentFrom(f: Fields, source: CommandComponent['source']): CommandComponent {
+  const type = (f.str('type') ?? 'command').toLowerCase();
+  if (type !== 'command') {
+    throw f.error(
+      'type',
+      `not supported yet: ${type} components`,
+      'submit-job translates command components; submit this job with az ml for now.',
+    );
+  }
+  f.allowOnly(COMPONENT_KEYS);
+  const spec = commandSpec(f, true);
+  return {
+    ...spec,
+    environmentVariables: {},
+    name: f.str('name'),
+    version: f.str('version'),
+    displayName: f.str('display_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    isDeterministic: f.bool('is_deterministic'),
+    schema: f.str('$schema'),
+    inputs: ports(f, 'inputs'),
+    outputs: ports(f, 'outputs'),
+    source,
+    where: f.where,
+  };
+}
+
+function ports(f: Fields, key: 'inputs' | 'outputs'): Record<string, PortDefinition> {
+  const m = f.map(key);
+  const out: Record<string, PortDefinition> = {};
+  if (!m) return out;
+  for (const [name, raw] of Object.entries(m)) {
+    const p = Fields.of(f.src, [...f.path(key), name], `${key === 'inputs' ? 'input' : 'output'} '${name}'`, raw);
+    p.allowOnly(['type', 'description', 'default', 'optional', 'min', 'max', 'enum', 'mode', 'path', 'is_control']);
+    const enumValues = p.raw('enum');
+    if (enumValues !== undefined && !Array.isArray(enumValues)) throw p.error('enum', "'enum' must be a list");
+    out[name] = {
+      type: (p.str('type', true) as string).toLowerCase(),
+      description: p.str('description'),
+      default: p.raw('default'),
+      optional: p.bool('optional'),
+      min: p.num('min'),
+      max: p.num('max'),
+      enum: enumValues as PyValue[] | undefined,
+      mode: p.str('mode'),
+    };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sweep parts
+
+function trial(f: Fields): ComponentSource {
+  const raw = f.raw('trial');
+  if (raw === undefined) throw f.error(undefined, `missing 'trial' in ${f.what}`);
+  if (typeof raw === 'string') return componentSource(f, 'trial');
+  const t = Fields.of(f.src, f.path('trial'), "'trial'", raw);
+  if (t.has('type') && String(t.raw('type')).toLowerCase() !== 'command') {
+    throw t.error('type', `not supported yet: ${String(t.raw('type'))} trials`);
+  }
+  t.allowOnly(['type', '$schema', ...COMMAND_KEYS, 'inputs', 'outputs', 'name', 'version', 'display_name']);
+  const spec = commandSpec(t, true);
+  return {
+    kind: 'anonymous',
+    where: t.where,
+    component: { ...spec, tags: {}, inputs: {}, outputs: {}, source: 'YAML.JOB', where: t.where },
+  };
+}
+
+function sweepSettings(f: Fields): SweepSettings {
+  return {
+    samplingAlgorithm: samplingAlgorithm(f),
+    searchSpace: searchSpace(f),
+    objective: objective(f),
+    limits: sweepLimits(f),
+    earlyTermination: earlyTermination(f),
+  };
+}
+
+function samplingAlgorithm(f: Fields): SamplingAlgorithm {
+  const raw = f.raw('sampling_algorithm');
+  if (raw === undefined) throw f.error(undefined, `missing 'sampling_algorithm' in ${f.what}`);
+  const types = ['random', 'grid', 'bayesian'] as const;
+  if (typeof raw === 'string') return { type: f.enumStr('sampling_algorithm', types) as SamplingAlgorithm['type'] };
+  const s = Fields.of(f.src, f.path('sampling_algorithm'), "'sampling_algorithm'", raw);
+  const type = s.enumStr('type', types, true) as SamplingAlgorithm['type'];
+  s.allowOnly(type === 'random' ? ['type', 'seed', 'rule', 'logbase'] : ['type']);
+  return { type, seed: s.num('seed', { integer: true }), rule: s.str('rule'), logbase: s.str('logbase') };
+}
+
+const SEARCH_SHAPES: Record<SearchDistribution['type'], string[]> = {
+  choice: ['values'],
+  randint: ['upper'],
+  uniform: ['min_value', 'max_value'],
+  loguniform: ['min_value', 'max_value'],
+  quniform: ['min_value', 'max_value', 'q'],
+  qloguniform: ['min_value', 'max_value', 'q'],
+  normal: ['mu', 'sigma'],
+  lognormal: ['mu', 'sigma'],
+  qnormal: ['mu', 'sigma', 'q'],
+  qlognormal: ['mu', 'sigma', 'q'],
+};
+
+function searchSpace(f: Fields): Record<string, SearchDistribution> {
+  const m = f.map('search_space');
+  if (!m || Object.keys(m).length === 0) throw f.error(undefined, `missing 'search_space' in ${f.what}`);
+  const out: Record<string, SearchDistribution> = {};
+  for (const [name, raw] of Object.entries(m)) {
+    const d = Fields.of(f.src, [...f.path('search_space'), name], `search space '${name}'`, raw);
+    const type = d.enumStr('type', Object.keys(SEARCH_SHAPES) as SearchDistribution['type'][], true)!;
+    d.allowOnly(['type', ...SEARCH_SHAPES[type]]);
+    if (type === 'choice') {
+      const values = d.require('values');
+      if (!Array.isArray(values)) throw d.error('values', "'values' must be a list");
+      out[name] = { type, values };
+      continue;
+    }
+    const n = (key: string): PyNumber => {
+      if (d.num(key) === undefined) throw d.error(undefined, `missing '${key}' in search space '${name}'`);
+      return d.raw(key) as PyNumber;
+    };
+    if (type === 'randint') out[name] = { type, upper: n('upper') };
+    else if (type === 'uniform' || type === 'loguniform')
+      out[name] = { type, minValue: n('min_value'), maxValue: n('max_value') };
+    else if (type === 'quniform' || type === 'qloguniform')
+      out[name] = { type, minValue: n('min_value'), maxValue: n('max_value'), q: n('q') };
+    else if (type === 'normal' || type === 'lognormal') out[name] = { type, mu: n('mu'), sigma: n('sigma') };
+    else out[name] = { type, mu: n('mu'), sigma: n('sigma'), q: n('q') };
+  }
+  return out;
+}
+
+function objective(f: Fields): SweepSettings['objective'] {
+  const o = f.sub('objective', "'objective'");
+  if (!o) throw f.error(undefined, `missing 'objective' in ${f.what}`);
+  o.allowOnly(['goal', 'primary_metric']);
+  return {
+    goal: o.enumStr('goal', ['minimize', 'maximize'] as const, true) as string,
+    primaryMetric: o.str('primary_metric', true) as string,
+  };
+}
+
+function sweepLimits(f: Fields): SweepSettings['limits'] {
+  const l = f.sub('limits', "'limits'");
+  if (!l) return undefined;
+  l.allowOnly(['max_total_trials', 'max_concurrent_trials', 'timeout', 'trial_timeout']);
+  return {
+    maxTotalTrials: l.num('max_total_trials', { integer: true, min: 1 }),
+    maxConcurrentTrials: l.num('max_concurrent_trials', { integer: true, min: 1 }),
+    timeoutSeconds: seconds(l, 'timeout'),
+    trialTimeoutSeconds: seconds(l, 'trial_timeout'),
+  };
+}
+
+function earlyTermination(f: Fields): EarlyTermination | undefined {
+  const e = f.sub('early_termination', "'early_termination'");
+  if (!e) return undefined;
+  const type = e.enumStr('type', ['bandit', 'median_stopping', 'truncation_selection'] as const, true)!;
+  const common = ['type', 'delay_evaluation', 'evaluation_interval'];
+  const int = (key: string) => e.num(key, { integer: true, min: 0 });
+  if (type === 'bandit') {
+    e.allowOnly([...common, 'slack_factor', 'slack_amount']);
+    return {
+      type,
+      delayEvaluation: int('delay_evaluation'),
+      evaluationInterval: int('evaluation_interval'),
+      slackFactor: e.num('slack_factor', { min: 0 }),
+      slackAmount: e.num('slack_amount', { min: 0 }),
+    };
+  }
+  if (type === 'truncation_selection') {
+    e.allowOnly([...common, 'truncation_percentage']);
+    return {
+      type,
+      delayEvaluation: int('delay_evaluation'),
+      evaluationInterval: int('evaluation_interval'),
+      truncationPercentage: int('truncation_percentage'),
+    };
+  }
+  e.allowOnly(common);
+  return { type, delayEvaluation: int('delay_evaluation'), evaluationInterval: int('evaluation_interval') };
+}

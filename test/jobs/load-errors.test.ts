@@ -1,0 +1,56 @@
+import { planJob } from '../../shared/aml/jobs/plan';
+import { failure, loadText } from './helpers';
+
+describe('job YAML errors name the file and line', () => {
+  it.each([
+    [
+      'command: x\nenvironment: azureml:e:1\ncomand: y\n',
+      /job\.yml:3:1: unknown field 'comand' in the job\nKnown fields: .*command/,
+    ],
+    ['type: automl\ntask: classification\n', /job\.yml:1:7: not supported yet: automl jobs/],
+    ['type: spark\n', /job\.yml:1:7: not supported yet: spark jobs/],
+    ['type: banana\n', /job\.yml:1:7: unknown job type 'banana'/],
+    ['environment: azureml:e:1\n', /job\.yml:1:1: missing 'command' in the job/],
+    ['command: x\n', /missing 'environment' in the job/],
+    ['command: x\nenvironment: azureml:e\n', /job\.yml:2:14: 'azureml:e' needs a version or a label/],
+    [
+      'command: x\nenvironment: azureml:e:1\nresources:\n  instance_count: two\n',
+      /job\.yml:4:19: 'instance_count' in 'resources' must be a whole number/,
+    ],
+    [
+      'command: x\nenvironment: azureml:e:1\ninputs:\n  d: { type: uri_thing, path: x }\n',
+      /job\.yml:4:\d+: unknown input type 'uri_thing'/,
+    ],
+    [
+      'command: x\nenvironment: azureml:e:1\ninputs:\n  d: { type: uri_file, path: x, mode: sometimes }\n',
+      /'mode' must be one of/,
+    ],
+    [
+      'command: x\nenvironment: azureml:e:1\ndistribution: { type: horovod }\n',
+      /job\.yml:3:\d+: 'type' must be one of pytorch, mpi, tensorflow/,
+    ],
+    [
+      'type: pipeline\njobs:\n  a:\n    type: parallel\n',
+      /job\.yml:4:11: not supported yet: parallel steps in pipeline jobs/,
+    ],
+    ['type: pipeline\n', /a pipeline job needs 'jobs'/],
+    [
+      'type: sweep\ntrial: { command: x, environment: azureml:e:1 }\nsampling_algorithm: random\nsearch_space: { a: { type: choice } }\nobjective: { goal: min, primary_metric: m }\n',
+      /job\.yml:4:\d+: missing 'values' in search space 'a'/,
+    ],
+    [
+      'command: x\nenvironment:\n  image: i\n  conda_file: ./nope.yml\n',
+      /job\.yml:4:15: cannot read conda file '.\/nope.yml'/,
+    ],
+    ['- a\n- b\n', /a job YAML must be a mapping/],
+    ['command: [x\n', /job\.yml:\d+:\d+: invalid YAML/],
+  ])('%#: %s', (text, expected) => {
+    expect(failure(() => planJob(loadText(text)))).toMatch(expected);
+  });
+
+  it('points at --set when an override is wrong', () => {
+    expect(failure(() => loadText('command: x\nenvironment: azureml:e:1\n', ['resources.instance_count=abc']))).toMatch(
+      /--set resources.instance_count=abc: 'instance_count' in 'resources' must be a whole number/,
+    );
+  });
+});
