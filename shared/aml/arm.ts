@@ -66,31 +66,40 @@ export class Arm {
     });
   }
 
+  /** ARM paths get the api-version; absolute URLs of other Azure ML services are used as given. */
   url(pathOrUrl: string, apiVersion = API_VERSION): string {
+    if (/^https?:/.test(pathOrUrl) && !pathOrUrl.startsWith(this.base)) return pathOrUrl;
     const url = new URL(pathOrUrl.startsWith('http') ? pathOrUrl : `${this.base}${pathOrUrl}`);
     if (!url.searchParams.has('api-version')) url.searchParams.set('api-version', apiVersion);
     return url.toString();
   }
 
-  async request<T = unknown>(method: string, pathOrUrl: string, body?: unknown): Promise<ArmResponse<T>> {
-    if (this.signal.aborted) throw new CanceledError();
-    const url = this.url(pathOrUrl);
+  /** Sends body as JSON; a string body is taken as JSON text already (e.g. with Python-style floats). */
+  async request<T = unknown>(
+    method: string,
+    pathOrUrl: string,
+    body?: unknown,
+    options: { headers?: Record<string, string>; signal?: AbortSignal; noApiVersion?: boolean } = {},
+  ): Promise<ArmResponse<T>> {
+    const signal = options.signal ?? this.signal;
+    if (signal.aborted) throw new CanceledError();
+    const url = options.noApiVersion ? pathOrUrl : this.url(pathOrUrl);
     const request = createPipelineRequest({
       url,
       method: method as 'GET',
-      headers: createHttpHeaders({ accept: 'application/json' }),
-      abortSignal: this.signal,
+      headers: createHttpHeaders({ accept: 'application/json', ...options.headers }),
+      abortSignal: signal,
     });
     if (body !== undefined) {
       request.headers.set('content-type', 'application/json');
-      request.body = JSON.stringify(body);
+      request.body = typeof body === 'string' ? body : JSON.stringify(body);
     }
     this.requestCount++;
     let response: PipelineResponse;
     try {
       response = await this.client.sendRequest(request);
     } catch (err) {
-      if (this.signal.aborted) throw new CanceledError();
+      if (signal.aborted) throw new CanceledError();
       throw describeAzureError(err, method, url);
     }
     const parsed = parseBody(response.bodyAsText ?? undefined);

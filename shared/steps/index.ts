@@ -1,7 +1,7 @@
 import type { StepDeclaration } from '../declarations/types';
+import { connect } from '../declarations/connect';
+import { ensureCompute } from '../declarations/ensure-compute';
 import type { Host } from '../host';
-import { connectStep } from './connect';
-import { ensureComputeStep } from './ensure-compute';
 
 export interface StepModule {
   declaration: StepDeclaration;
@@ -9,7 +9,15 @@ export interface StepModule {
   run(host: Host): Promise<Record<string, string>>;
 }
 
+/**
+ * A step whose code loads only when it runs: every face bundles all steps, and a step should not
+ * pay at start-up for the others' libraries (storage, job translation).
+ */
+function lazy(declaration: StepDeclaration, load: () => Promise<StepModule>): StepModule {
+  return { declaration, run: async (host) => (await load()).run(host) };
+}
+
 export const steps: Record<string, StepModule> = {
-  connect: connectStep,
-  'ensure-compute': ensureComputeStep,
+  connect: lazy(connect, async () => (await import('./connect')).connectStep),
+  'ensure-compute': lazy(ensureCompute, async () => (await import('./ensure-compute')).ensureComputeStep),
 };
