@@ -38,8 +38,9 @@ function datastoreResource(w: World, ws: WorkspaceSeed, ds: DatastoreSeed): Reco
       datastoreType: 'AzureBlob',
       accountName: AZURITE_ACCOUNT,
       containerName: ds.container,
-      endpoint: 'core.windows.net',
-      protocol: 'https',
+      // Azurite's host:port, so clients build its path-style URL (http://127.0.0.1:PORT/devstoreaccount1).
+      endpoint: w.blobEndpoint ? new URL(w.blobEndpoint).host : 'core.windows.net',
+      protocol: w.blobEndpoint ? new URL(w.blobEndpoint).protocol.replace(':', '') : 'https',
       serviceDataAccessAuthIdentity: 'None',
       subscriptionId: w.ids.subscriptionId,
       resourceGroup: w.ids.resourceGroup,

@@ -119,8 +119,9 @@ test('workspaceblobstore is an AzureBlob datastore whose container exists in Azu
   expect(props).toMatchObject({
     datastoreType: 'AzureBlob',
     accountName: 'devstoreaccount1',
-    endpoint: 'core.windows.net',
-    protocol: 'https',
+    // Azurite's host:port and scheme: clients reach the container path-style.
+    endpoint: new URL(info.blobEndpoint).host,
+    protocol: 'http',
     isDefault: true,
     credentials: { credentialsType: 'AccountKey' },
   });
