@@ -92,6 +92,18 @@ async function main(): Promise<void> {
     if (drift.code !== 0) return fail(drift);
     table({ action: drift.outputs.action, state: drift.outputs['provisioning-state'], time: `${drift.ms} ms` });
 
+    heading('submit-job (train on cpu-cluster, logs streamed)');
+    const train = await step(['submit-job', '--file', 'pipelines/train.yml'], project, { ...env, ...exported });
+    if (train.code !== 0) return fail(train);
+    const metrics = JSON.parse(train.outputs.metrics ?? '{}') as Record<string, number>;
+    table({
+      job: train.outputs['job-name'],
+      status: train.outputs.status,
+      ...Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`metric ${k}`, String(v)])),
+      'model output': JSON.parse(train.outputs.outputs ?? '{}').model,
+      time: `${train.ms} ms`,
+    });
+
     say(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s. Project used: ${project}`);
   } finally {
     await emulator.stop();
@@ -125,6 +137,50 @@ function writeProject(work: string, emulator: Emulator): string {
       'min_instances: 0',
       'max_instances: 2',
       'idle_time_before_scale_down: 120',
+      '',
+    ].join('\n'),
+  );
+  fs.mkdirSync(path.join(project, 'code', 'train'), { recursive: true });
+  fs.mkdirSync(path.join(project, 'pipelines'), { recursive: true });
+  fs.writeFileSync(
+    path.join(project, 'code', 'train', 'train.py'),
+    [
+      '# Fits y = w*x on a tiny dataset by gradient descent and logs the loss with MLflow.',
+      'import os, sys, time',
+      'import mlflow',
+      '',
+      'lr, out = float(sys.argv[1]), sys.argv[2]',
+      'data = [(x, 3.0 * x) for x in range(1, 6)]',
+      'w = 0.0',
+      'for epoch in range(5):',
+      '    grad = sum(2 * (w * x - y) * x for x, y in data) / len(data)',
+      '    w -= lr * grad',
+      '    loss = sum((w * x - y) ** 2 for x, y in data) / len(data)',
+      '    mlflow.log_metric("loss", loss, step=epoch)',
+      '    print(f"epoch {epoch}: w={w:.3f} loss={loss:.4f}", flush=True)',
+      '    time.sleep(0.3)',
+      'mlflow.log_metric("final_loss", loss)',
+      'os.makedirs(out, exist_ok=True)',
+      'with open(os.path.join(out, "model.txt"), "w") as f:',
+      '    f.write(str(w))',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(project, 'pipelines', 'train.yml'),
+    [
+      '$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json',
+      'code: ../code/train',
+      'command: python train.py ${{inputs.learning_rate}} ${{outputs.model}}',
+      'inputs:',
+      '  learning_rate: 0.02',
+      'outputs:',
+      '  model:',
+      '    type: uri_folder',
+      'environment:',
+      '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest',
+      'compute: azureml:cpu-cluster',
+      'experiment_name: demo-train',
       '',
     ].join('\n'),
   );

@@ -71,13 +71,16 @@ export function writeReply(ctx: RequestContext, reply: Reply): void {
     ctx.res.end();
     return;
   }
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  // Raw bytes (log files) go out as they are; everything else is JSON unless it is already text.
+  const payload = Buffer.isBuffer(reply.body)
+    ? reply.body
+    : Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body), 'utf8');
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers['content-type'] = 'application/json; charset=utf-8';
   }
-  headers['content-length'] = String(Buffer.byteLength(text));
+  headers['content-length'] = String(payload.length);
   ctx.res.writeHead(reply.status, headers);
-  ctx.res.end(text);
+  ctx.res.end(payload);
 }
 
 export function headerValue(req: http.IncomingMessage, name: string): string | undefined {

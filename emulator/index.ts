@@ -6,7 +6,9 @@ import type * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ArmAuthenticator } from './arm-auth';
+import { seedCuratedEnvironments } from './assets/curated';
 import { startAzurite, createContainer, type Azurite } from './azurite';
+import { BlobStore } from './blob-store';
 import { createClientCertificate, ensureCa, issueServerCert } from './ca';
 import { Faults } from './faults';
 import { Directory, newClientSecret, registerCertificate, type ServicePrincipal } from './identity';
@@ -14,6 +16,12 @@ import { adoRequestPath, GITHUB_TOKEN_PATH } from './oidc-providers';
 import { armRoutes } from './routes';
 import { AZURITE_KEY, datastoreSeeds } from './routes/datastores';
 import { createDispatcher } from './server';
+import { runCommandJob } from './jobs/command-run';
+import { runPipelineJob } from './jobs/pipeline-run';
+import { JobRunner } from './jobs/runner';
+import { runSweepJob } from './jobs/sweep-run';
+import { LogFileUrls } from './services/log-files';
+import { MlflowStore } from './services/mlflow-store';
 import { loadSpecHook } from './spec-hook';
 import { StateStore, newIdentities } from './state';
 import type { Emulator, EmulatorInfo, EmulatorOptions, RequestLogEntry } from './types';
@@ -144,8 +152,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       retryAfterSeconds: opts.lroRetryAfterSeconds ?? 1,
       pageSize: opts.pageSize ?? 50,
       blobEndpoint: azurite?.blobEndpoint ?? '',
+      blobs: azurite ? new BlobStore(azurite.blobEndpoint) : undefined,
       log,
     };
+    seedCuratedEnvironments(world);
+
+    const mlflow = new MlflowStore(path.join(stateDir, 'mlflow.json'));
+    const runner = new JobRunner({
+      world,
+      jobsDir: path.join(stateDir, 'jobs'),
+      mlflow,
+      statusDelayMs: opts.jobStatusDelayMs ?? 500,
+      // Long enough for any local job; the token only reaches the job's own processes.
+      issueRunToken: () => directory.issueAccessToken(main, ARM_AUDIENCE, '1', 24 * 3600),
+      caCertFile: ca.certFile,
+      executors: { Command: runCommandJob, Pipeline: runPipelineJob, Sweep: runSweepJob },
+    });
+    runner.recover();
+    world.jobs = runner;
+    // Jobs stop before Azurite and the port close, so their last uploads and log reads still work.
+    cleanups.unshift(() => runner.stop());
+    const logFiles = new LogFileUrls(baseUrl, { locate: (ws, job, file) => runner.locateLog(ws, job, file) });
     const armAudiences = [
       ARM_AUDIENCE,
       `${ARM_AUDIENCE}/`,
@@ -203,6 +230,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       directory,
       oidcSecrets,
       arm: { world, auth, routes: armRoutes, spec, specViolations },
+      services: {
+        runHistory: {
+          world,
+          auth,
+          logFiles: (rec) =>
+            Object.fromEntries(runner.logFileNames(rec).map((f) => [f, logFiles.url(rec.workspace, rec.name, f)])),
+          experimentId: (rec) => runner.experimentId(rec),
+        },
+        mlflow: { world, auth, store: mlflow },
+        logFiles,
+        studio: { world, logFile: (rec, file) => runner.locateLog(rec.workspace, rec.name, file) },
+      },
       faults,
       requests,
       admin: { info: () => info, faults, requests, clearRequests, specViolations, issueAccessToken },

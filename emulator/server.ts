@@ -8,6 +8,10 @@ import { handleOidcProviders, type OidcSecrets } from './oidc-providers';
 import { isRecord, parseBody, readBody, segments, writeReply, type Reply, type RequestContext } from './http';
 import { handleArm, type ArmDeps } from './routes/arm';
 import { discoveryDocument } from './routes/workspaces';
+import { LOGS_PREFIX, type LogFileUrls } from './services/log-files';
+import { handleMlflow, type MlflowDeps } from './services/mlflow';
+import { handleRunHistory, type RunHistoryDeps } from './services/run-history';
+import { handleStudio, type StudioDeps } from './services/studio';
 import type { RequestLogEntry } from './types';
 
 export interface DispatchDeps {
@@ -15,6 +19,8 @@ export interface DispatchDeps {
   directory: Directory;
   oidcSecrets: OidcSecrets;
   arm: ArmDeps;
+  /** The workspace's regional services (run history, MLflow), job log files and the studio pages. */
+  services: { runHistory: RunHistoryDeps; mlflow: MlflowDeps; logFiles: LogFileUrls; studio: StudioDeps };
   faults: Faults;
   requests: RequestLogEntry[];
   admin: AdminDeps;
@@ -99,6 +105,10 @@ async function route(ctx: RequestContext, deps: DispatchDeps): Promise<Reply> {
     return handleOidcProviders(ctx, deps.directory, deps.oidcSecrets) ?? notFound(ctx);
   }
   if (first === 'discovery' && ctx.method === 'GET') return { status: 200, body: discoveryDocument(deps.baseUrl) };
+  if (first === 'history') return handleRunHistory(ctx, deps.services.runHistory);
+  if (first === 'mlflow') return handleMlflow(ctx, deps.services.mlflow);
+  if (`/${first}` === LOGS_PREFIX) return deps.services.logFiles.handle(ctx);
+  if (first === 'studio' && ctx.method === 'GET') return handleStudio(ctx, deps.services.studio);
   return handleEntra(ctx, deps.directory) ?? notFound(ctx);
 }
 

@@ -1,6 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AssetContainerRecord } from './assets/model';
+import type { JobRecord } from './jobs/model';
 
 export interface WorkspaceSeed {
   name: string;
@@ -58,6 +60,10 @@ export interface PersistedState {
   identities: Identities;
   computes: Record<string, ComputeRecord>;
   operations: Record<string, OperationRecord>;
+  /** Code, environment, component, data and model assets, keyed `<workspace>/<kind>/<lower-case name>`. */
+  assets: Record<string, AssetContainerRecord>;
+  /** Jobs (children of pipelines and sweeps too), keyed `<workspace>/<lower-case name>`. */
+  jobs: Record<string, JobRecord>;
 }
 
 const OPERATION_RETENTION_MS = 24 * 3600_000;
@@ -83,9 +89,13 @@ export class StateStore {
       const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as PersistedState;
       if (parsed.version !== 1 || !parsed.identities)
         throw new Error(`${file} is not an emulator state file (version 1)`);
-      data = parsed;
+      // Files written before assets and jobs existed simply have none yet.
+      data = { ...parsed, assets: parsed.assets ?? {}, jobs: parsed.jobs ?? {} };
     }
-    const store = new StateStore(file, data ?? { version: 1, identities: seed(), computes: {}, operations: {} });
+    const store = new StateStore(
+      file,
+      data ?? { version: 1, identities: seed(), computes: {}, operations: {}, assets: {}, jobs: {} },
+    );
     store.pruneOperations();
     store.save();
     return store;

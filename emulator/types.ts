@@ -20,6 +20,8 @@ export interface EmulatorOptions {
   /** Items per page of list operations before a nextLink is returned. */
   pageSize?: number;
   azurite?: boolean;
+  /** How long a job stays in each status before its process starts (Queued, Preparing); default 500 ms. */
+  jobStatusDelayMs?: number;
   /** Opaque bearer tokens accepted as the main principal, for clients that cannot sign in (the azure-ai-ml oracle). */
   acceptStaticTokens?: string[];
   log?: (line: string) => void;

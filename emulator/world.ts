@@ -1,5 +1,7 @@
 import type { Identities, StateStore, WorkspaceSeed } from './state';
 import { armErrors } from './arm-errors';
+import type { BlobStore } from './blob-store';
+import type { JobControl } from './jobs/model';
 
 export const PROVIDER = 'Microsoft.MachineLearningServices';
 
@@ -14,6 +16,10 @@ export interface World {
   pageSize: number;
   /** Azurite's blob endpoint, '' when Azurite is off. */
   blobEndpoint: string;
+  /** The emulator's own access to Azurite; undefined when Azurite is off. */
+  blobs?: BlobStore;
+  /** Runs jobs locally; undefined until the runner is set up. */
+  jobs?: JobControl;
   log(line: string): void;
 }
 

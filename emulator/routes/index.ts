@@ -1,6 +1,8 @@
 import type { ArmRoute } from './arm';
+import { assetRoutes } from './assets';
 import { computeRoutes } from './computes';
 import { datastoreRoutes } from './datastores';
+import { jobRoutes } from './jobs';
 import { operationRoutes } from './operations';
 import { registryRoutes } from './registries';
 import { workspaceRoutes } from './workspaces';
@@ -12,4 +14,6 @@ export const armRoutes: ArmRoute[] = [
   ...datastoreRoutes,
   ...registryRoutes,
   ...operationRoutes,
+  ...assetRoutes,
+  ...jobRoutes,
 ];

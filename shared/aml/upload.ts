@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
@@ -32,6 +33,8 @@ export async function uploadFiles(
   prefix: string,
   options: UploadOptions,
 ): Promise<number> {
+  // Every block request in flight listens on the run's signal; that many listeners is expected here.
+  setMaxListeners(0, options.signal);
   const sizes = files.map((f) => fs.statSync(path.join(root, f)).size);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const progress: UploadProgress = { files: 0, totalFiles: files.length, bytes: 0, totalBytes };

@@ -45,5 +45,6 @@ export const submitJob: StepDeclaration = {
     { name: 'duration-seconds', description: 'How long the job ran.' },
     { name: 'metrics', description: 'Last value of each metric the job logged, as JSON.' },
     { name: 'outputs', description: "The job's named outputs and where they are, as JSON." },
+    { name: 'best-trial', description: 'For a sweep: the name of its best trial.' },
   ],
 };

@@ -1,6 +1,7 @@
 import type { StepDeclaration } from '../declarations/types';
 import { connect } from '../declarations/connect';
 import { ensureCompute } from '../declarations/ensure-compute';
+import { submitJob } from '../declarations/submit-job';
 import type { Host } from '../host';
 
 export interface StepModule {
@@ -20,4 +21,5 @@ function lazy(declaration: StepDeclaration, load: () => Promise<StepModule>): St
 export const steps: Record<string, StepModule> = {
   connect: lazy(connect, async () => (await import('./connect')).connectStep),
   'ensure-compute': lazy(ensureCompute, async () => (await import('./ensure-compute')).ensureComputeStep),
+  'submit-job': lazy(submitJob, async () => (await import('./submit-job')).submitJobStep),
 };

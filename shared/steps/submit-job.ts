@@ -59,15 +59,24 @@ export const submitJobStep: StepModule = {
     if (!wait) {
       const status = created.properties?.status ?? 'NotStarted';
       await summary(host, jobName, status, link, undefined, {}, {});
-      return { 'job-name': jobName, status, 'studio-url': link, 'duration-seconds': '', metrics: '{}', outputs: '{}' };
+      return {
+        'job-name': jobName,
+        status,
+        'studio-url': link,
+        'duration-seconds': '',
+        metrics: '{}',
+        outputs: '{}',
+        'best-trial': '',
+      };
     }
     const result = await waitForJob(ctx, host, jobName, { timeoutMs, streamLogs, cancelOnAbort });
     const outputs = Object.fromEntries(
       Object.entries(result.job.properties?.outputs ?? {}).map(([name, o]) => [name, o.uri ?? '']),
     );
+    if (result.bestTrial) host.info(`Best trial: ${result.bestTrial}`);
     await summary(host, jobName, result.status, link, result.durationSeconds, result.metrics, outputs);
     if (result.status !== 'Completed') {
-      const reason = result.job.properties?.error?.message ?? 'no reason given by Azure ML';
+      const reason = result.error ?? result.job.properties?.error?.message ?? 'no reason given by Azure ML';
       throw new UserError(`job '${jobName}' ${result.status.toLowerCase()}: ${reason}`, { hint: `Details: ${link}` });
     }
     return {
@@ -77,6 +86,7 @@ export const submitJobStep: StepModule = {
       'duration-seconds': result.durationSeconds === undefined ? '' : String(result.durationSeconds),
       metrics: JSON.stringify(result.metrics),
       outputs: JSON.stringify(outputs),
+      'best-trial': result.bestTrial ?? '',
     };
   },
 };

@@ -34,18 +34,23 @@ export class LogFollower {
     private readonly services: RunServices,
   ) {}
 
-  async poll(runId: string, jobType?: string): Promise<void> {
+  /** Prints what is new; returns how many lines that was and the run's status as run history sees it. */
+  async poll(runId: string, jobType?: string): Promise<{ lines: number; status?: string }> {
+    let count = 0;
     if (jobType === 'Pipeline') {
       for (const child of await this.children(runId)) {
         const id = child.runId ?? child.name;
         if (!id) continue;
-        const lines = await this.newLines(id);
+        const { lines } = await this.newLines(id);
         if (lines.length) {
+          count += lines.length;
           await this.host.group(`step ${child.displayName ?? id}`, async () => lines.forEach((l) => this.host.info(l)));
         }
       }
     }
-    for (const line of await this.newLines(runId)) this.host.info(line);
+    const own = await this.newLines(runId);
+    for (const line of own.lines) this.host.info(line);
+    return { lines: count + own.lines.length, status: own.status };
   }
 
   /** Last poll after the job ended: flush partial lines too. */
@@ -88,7 +93,7 @@ export class LogFollower {
     }
   }
 
-  private async newLines(runId: string): Promise<string[]> {
+  private async newLines(runId: string): Promise<{ lines: string[]; status?: string }> {
     const details = await this.details(runId);
     const files = Object.keys(details?.logFiles ?? {})
       .filter((f) => STREAMED.some((p) => p.test(f)))
@@ -108,7 +113,7 @@ export class LogFollower {
       this.partial.set(key, lines.pop() ?? '');
       out.push(...lines);
     }
-    return out;
+    return { lines: out, status: details?.status };
   }
 
   private async fetchFrom(url: string, offset: number): Promise<Buffer> {

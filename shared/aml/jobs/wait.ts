@@ -19,7 +19,16 @@ export interface WaitResult {
   job: JobResource;
   durationSeconds?: number;
   metrics: Record<string, number>;
+  /** Why the job failed, as run history reports it (the ARM job resource does not carry it). */
+  error?: string;
+  /** A sweep's best trial (its metrics are the ones reported when the sweep logs none itself). */
+  bestTrial?: string;
 }
+
+/** ARM job reads while logs stream: enough to notice a status change run history misses. */
+const ARM_READ_EVERY_MS = 60_000;
+/** Longest pause between log polls while the job prints nothing. */
+const QUIET_MAX_MS = 10_000;
 
 /** Pause between status polls when nothing is streamed: quick at first, then backing off. */
 function statusPause(elapsedMs: number): number {
@@ -45,21 +54,30 @@ export async function waitForJob(
   });
   const follower = services && options.streamLogs ? new LogFollower(ctx, host, services) : undefined;
   let lastStatus = '';
-  let job: JobResource;
+  let job: JobResource | undefined;
+  let lastArmRead = 0;
+  const streamFloor = options.streamIntervalMs ?? 1000;
+  let pause = streamFloor;
   try {
     for (;;) {
-      try {
-        job = (await ctx.arm.request<JobResource>('GET', jobPath)).body;
-      } catch (err) {
-        throw explainArmError(err, ctx, `job '${jobName}'`);
+      // While logs stream, run history reports the status; ARM (whose read quota is shared by the
+      // whole subscription) is asked only now and then, and once the run has ended.
+      const followed = follower ? await follower.poll(jobName, job?.properties?.jobType) : undefined;
+      const runEnded = followed?.status !== undefined && TERMINAL_STATUSES.has(followed.status);
+      if (!job || !follower || runEnded || Date.now() - lastArmRead > ARM_READ_EVERY_MS) {
+        try {
+          job = (await ctx.arm.request<JobResource>('GET', jobPath)).body;
+        } catch (err) {
+          throw explainArmError(err, ctx, `job '${jobName}'`);
+        }
+        lastArmRead = Date.now();
       }
-      const status = job.properties?.status ?? 'Unknown';
+      const status = (runEnded ? job.properties?.status : (followed?.status ?? job.properties?.status)) ?? 'Unknown';
       if (status !== lastStatus) {
         host.info(`Job '${jobName}': ${status} (${Math.round((Date.now() - started) / 1000)}s)`);
         lastStatus = status;
       }
-      if (follower) await follower.poll(jobName, job.properties?.jobType);
-      if (TERMINAL_STATUSES.has(status)) break;
+      if (TERMINAL_STATUSES.has(status) && TERMINAL_STATUSES.has(job.properties?.status ?? '')) break;
       const elapsed = Date.now() - started;
       if (elapsed > options.timeoutMs) {
         await cancel(ctx, host, jobPath, jobName, 'the timeout passed');
@@ -70,7 +88,9 @@ export async function waitForJob(
           },
         );
       }
-      await sleep(follower ? (options.streamIntervalMs ?? 1000) : statusPause(elapsed), host.signal);
+      // Quick while lines arrive; slower while the job is quiet.
+      pause = follower ? (followed?.lines ? streamFloor : Math.min(pause * 1.5, QUIET_MAX_MS)) : statusPause(elapsed);
+      await sleep(pause, host.signal);
     }
   } catch (err) {
     if (host.signal.aborted && options.cancelOnAbort) {
@@ -78,9 +98,16 @@ export async function waitForJob(
     }
     throw err;
   }
-  if (follower) await follower.finish(jobName, job.properties?.jobType);
-  const metrics = services ? await readMetrics(ctx, services, jobName) : {};
-  return { status: lastStatus, job, durationSeconds: await duration(ctx, services, jobName), metrics };
+  if (follower) await follower.finish(jobName, job!.properties?.jobType);
+  const bestTrial = (job!.properties?.properties as Record<string, string> | undefined)?.best_child_run_id;
+  let metrics = services ? await readMetrics(ctx, services, jobName) : {};
+  if (services && bestTrial && Object.keys(metrics).length === 0) metrics = await readMetrics(ctx, services, bestTrial);
+  const details = await finalDetails(ctx, services, jobName);
+  const durationSeconds =
+    details?.startTimeUtc && details.endTimeUtc
+      ? Math.round((Date.parse(details.endTimeUtc) - Date.parse(details.startTimeUtc)) / 1000)
+      : undefined;
+  return { status: lastStatus, job: job!, durationSeconds, metrics, error: details?.error?.error?.message, bestTrial };
 }
 
 async function cancel(ctx: AmlContext, host: Host, jobPath: string, jobName: string, why: string): Promise<void> {
@@ -94,23 +121,15 @@ async function cancel(ctx: AmlContext, host: Host, jobPath: string, jobName: str
   }
 }
 
-async function duration(
+async function finalDetails(
   ctx: AmlContext,
   services: RunServices | undefined,
   jobName: string,
-): Promise<number | undefined> {
+): Promise<RunDetails | undefined> {
   if (!services) return undefined;
   try {
-    const d = (
-      await ctx.arm.request<RunDetails>(
-        'GET',
-        `${services.history}/runs/${encodeURIComponent(jobName)}/details`,
-        undefined,
-        { noApiVersion: true },
-      )
-    ).body;
-    if (!d?.startTimeUtc || !d.endTimeUtc) return undefined;
-    return Math.round((Date.parse(d.endTimeUtc) - Date.parse(d.startTimeUtc)) / 1000);
+    const url = `${services.history}/runs/${encodeURIComponent(jobName)}/details`;
+    return (await ctx.arm.request<RunDetails>('GET', url, undefined, { noApiVersion: true })).body;
   } catch {
     return undefined;
   }
