@@ -259,6 +259,32 @@ describe('submit-job on GitHub', () => {
     expect(JSON.parse(run.outputs.metrics)).toEqual({ accuracy: 1 });
   }, 150_000);
 
+  it('rides out throttling and resets during upload and wait', async () => {
+    fs.writeFileSync(path.join(project, 'src', 'changed.txt'), `new content ${Date.now()}`);
+    emulator.faults.add({ method: 'PUT', path: /\/codes\/[^/]+\/versions\/1$/, fault: { status: 503 } });
+    emulator.faults.add({
+      method: 'PUT',
+      path: /\/jobs\/train-faults$/,
+      fault: { status: 429, headers: { 'Retry-After': '1' } },
+    });
+    emulator.faults.add({ method: 'GET', path: /\/jobs\/train-faults$/, times: 2, fault: { resetConnection: true } });
+    emulator.faults.add({ method: 'GET', path: /\/runs\/train-faults\/details$/, times: 2, fault: { status: 503 } });
+    const run = await runGithubStep(
+      'submit-job',
+      { ...where(), file: 'train.yml', name: 'train-faults' },
+      secretEnv(),
+      {
+        cwd: project,
+        timeoutMs: 90_000,
+      },
+    );
+    fs.rmSync(path.join(project, 'src', 'changed.txt'));
+    expect([run.code, run.annotations]).toEqual([0, []]);
+    expect(run.outputs.status).toBe('Completed');
+    expect(run.stdout).toContain('training done');
+    expect(emulator.faults.pending()).toEqual([]);
+  }, 120_000);
+
   it('names the YAML line of a mistake and submits nothing', async () => {
     fs.writeFileSync(
       path.join(project, 'bad.yml'),
