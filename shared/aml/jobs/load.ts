@@ -1,3 +1,4 @@
+import { UserError } from '../../errors';
 import { Fields, seconds } from './fields';
 import {
   DATA_TYPES,
@@ -345,6 +346,12 @@ function environmentSource(f: Fields): EnvironmentSource | undefined {
   const raw = f.raw('environment');
   if (raw === undefined) return undefined;
   const where = f.src.locate(f.path('environment'));
+  if (typeof raw === 'string' && raw.startsWith('file:')) {
+    throw new UserError(`not supported yet: an environment read from a file (${raw})`, {
+      where,
+      hint: 'Write the environment inline (image, conda_file) or register it and use azureml:name:version.',
+    });
+  }
   if (typeof raw === 'string') return { kind: 'reference', ref: raw, where };
   const e = Fields.of(f.src, f.path('environment'), "'environment'", raw).allowOnly([
     '$schema',
@@ -555,7 +562,7 @@ function outputs(f: Fields): Record<string, OutputValue> {
     }
     const where = f.src.locate(at);
     if (raw === null || raw === undefined) {
-      out[name] = { kind: 'output', where };
+      out[name] = { kind: 'output', unset: true, where };
       continue;
     }
     if (isBinding(raw)) {

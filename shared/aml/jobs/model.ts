@@ -61,6 +61,8 @@ export interface JobOutput {
   name?: string;
   version?: string;
   description?: string;
+  /** Written with no value (`model:`): a pipeline step sends no such output; az ml leaves it out. */
+  unset?: boolean;
   where: SourceLocation;
 }
 export interface BindingOutput {

@@ -286,6 +286,8 @@ class Context {
     for (const [name, output] of Object.entries(outputs)) {
       if (output.kind === 'binding') {
         out[name] = clean({ value: output.expr, type: 'literal', mode: output.mode && OUTPUT_MODES[output.mode] });
+      } else if (output.unset) {
+        continue; // still a port of an inline component, but not an output of the step
       } else {
         const rest = this.restOutput(output);
         // BaseNode._update_output_types: an output the component declares as a file stays a file.

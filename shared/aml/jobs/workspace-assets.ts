@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../errors';
@@ -99,26 +98,25 @@ export class WorkspaceAssets implements AssetResolver {
   }
 
   async uploadInput(input: InputUpload): Promise<string> {
-    const ds = await this.datastore(input.datastore);
-    const stat = fs.statSync(input.localPath);
-    let prefix: string;
-    let files: string[];
-    let root: string;
-    if (stat.isDirectory()) {
-      const snapshot = snapshotCode(input.localPath);
-      prefix = snapshot.blobPrefix;
-      files = snapshot.files;
-      root = snapshot.root;
-    } else {
-      const hash = createHash('md5').update(fs.readFileSync(input.localPath)).digest('hex');
-      root = path.dirname(input.localPath);
-      files = [path.basename(input.localPath)];
-      prefix = `LocalUpload/${hash}`;
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(input.localPath);
+    } catch {
+      throw new UserError(`input path ${path.relative(this.host.cwd, input.localPath)} does not exist`, {
+        where: input.where,
+      });
     }
-    const uploaded = ds.container.listBlobsFlat({ prefix: `${prefix}/` });
-    const first = await uploaded.next();
-    if (first.done) await this.upload(ds, root, files, prefix, `input ${path.basename(input.localPath)}`);
-    const target = stat.isDirectory() ? `${prefix}/` : `${prefix}/${files[0]}`;
+    const ds = await this.datastore(input.datastore);
+    // az ml names the blob folder by the object hash of the file or folder, as for code.
+    const snapshot = snapshotCode(input.localPath);
+    const folder = stat.isDirectory();
+    const root = folder ? snapshot.root : path.dirname(input.localPath);
+    const files = folder ? snapshot.files : [path.basename(input.localPath)];
+    const prefix = folder ? snapshot.blobPrefix : path.posix.dirname(snapshot.blobPrefix);
+    const uploaded = await ds.container.listBlobsFlat({ prefix: `${prefix}/` }).next();
+    if (uploaded.done) await this.upload(ds, root, files, prefix, `input ${path.basename(input.localPath)}`);
+    // Only uri_folder paths end in '/', as az ml sends them.
+    const target = folder ? `${prefix}${input.type === 'uri_folder' ? '/' : ''}` : `${prefix}/${files[0]}`;
     return `azureml://datastores/${input.datastore}/paths/${target}`;
   }
 
