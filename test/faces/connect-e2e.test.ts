@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
+import { emulatorInputs, secretEnvOf, spnEndpointOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
 import { testedNodes } from './child';
 import { runAdoTask } from './run-ado';
@@ -21,19 +22,8 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-const where = () => ({
-  cloud: 'Custom',
-  'arm-endpoint': emulator.info.armEndpoint,
-  'authority-host': emulator.info.authorityHost,
-  'subscription-id': emulator.info.subscriptionId,
-  'resource-group': emulator.info.resourceGroup,
-  workspace: 'dev',
-});
-const secretEnv = () => ({
-  AZURE_TENANT_ID: emulator.info.tenantId,
-  AZURE_CLIENT_ID: emulator.info.clientId,
-  AZURE_CLIENT_SECRET: emulator.info.clientSecret,
-});
+const where = () => emulatorInputs(emulator);
+const secretEnv = () => secretEnvOf(emulator);
 
 describe.each(testedNodes)('connect on every face (node %s)', (node) => {
   it('GitHub: outputs in GITHUB_OUTPUT, settings in GITHUB_ENV, a job summary', async () => {
@@ -50,29 +40,7 @@ describe.each(testedNodes)('connect on every face (node %s)', (node) => {
   it('Azure DevOps: output variables in camelCase, settings as job variables, service principal connection', async () => {
     const { info } = emulator;
     const { cloud: _c, 'arm-endpoint': _a, 'authority-host': _h, 'subscription-id': _s, ...inputs } = where();
-    const run = await runAdoTask(
-      'connect',
-      inputs,
-      {
-        id: 'emulator-connection',
-        scheme: 'ServicePrincipal',
-        params: {
-          serviceprincipalid: info.clientId,
-          serviceprincipalkey: info.clientSecret,
-          tenantid: info.tenantId,
-          authenticationType: 'spnKey',
-        },
-        data: {
-          environment: 'AzureStack',
-          subscriptionId: info.subscriptionId,
-          activeDirectoryAuthority: info.authorityHost,
-          activeDirectoryServiceEndpointResourceId: info.armAudience,
-        },
-        url: info.armEndpoint,
-      },
-      {},
-      { node },
-    );
+    const run = await runAdoTask('connect', inputs, spnEndpointOf(emulator, 'emulator-connection'), {}, { node });
     expect([run.failed, run.issues.filter((i) => i.type === 'error')]).toEqual([false, []]);
     expect(run.outputs).toMatchObject({
       workspace: 'dev',

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
+import { emulatorInputs, secretEnvOf, spnEndpointOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
 import { testedNodes } from './child';
 import { runAdoTask, type TestEndpoint } from './run-ado';
@@ -39,41 +40,11 @@ function clusterFile(name: string): string {
   );
   return rel;
 }
-const where = (e = emulator) => ({
-  cloud: 'Custom',
-  'arm-endpoint': e.info.armEndpoint,
-  'authority-host': e.info.authorityHost,
-  'subscription-id': e.info.subscriptionId,
-  'resource-group': e.info.resourceGroup,
-  workspace: 'dev',
-});
-const secretEnv = (e = emulator) => ({
-  AZURE_TENANT_ID: e.info.tenantId,
-  AZURE_CLIENT_ID: e.info.clientId,
-  AZURE_CLIENT_SECRET: e.info.clientSecret,
-});
+const where = (e = emulator) => emulatorInputs(e);
+const secretEnv = (e = emulator) => secretEnvOf(e);
 const armCalls = (e = emulator) => e.requests.filter((r) => r.path.toLowerCase().startsWith('/subscriptions/'));
 const noStack = (text: string) => expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
-function spnEndpoint(e = emulator): TestEndpoint {
-  const { info } = e;
-  return {
-    id: 'ml-dev',
-    scheme: 'ServicePrincipal',
-    params: {
-      serviceprincipalid: info.clientId,
-      serviceprincipalkey: info.clientSecret,
-      tenantid: info.tenantId,
-      authenticationType: 'spnKey',
-    },
-    data: {
-      environment: 'AzureStack',
-      subscriptionId: info.subscriptionId,
-      activeDirectoryAuthority: info.authorityHost,
-      activeDirectoryServiceEndpointResourceId: info.armAudience,
-    },
-    url: info.armEndpoint,
-  };
-}
+const spnEndpoint = (e = emulator): TestEndpoint => spnEndpointOf(e);
 
 describe.each(testedNodes)('ensure-compute on every face (node %s)', (node) => {
   it('GitHub: creates the cluster, then a re-run changes nothing and sends one GET', async () => {

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
+import { emulatorInputs, secretEnvOf, spnEndpointOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
-import { runAdoTask, type TestEndpoint } from '../faces/run-ado';
+import { runAdoTask } from '../faces/run-ado';
 import { runGithubStep } from '../faces/run-github';
 
 /**
@@ -153,19 +154,8 @@ async function createCluster(name: string): Promise<void> {
   expect(res.status).toBeLessThan(300);
 }
 
-const where = () => ({
-  cloud: 'Custom',
-  'arm-endpoint': emulator.info.armEndpoint,
-  'authority-host': emulator.info.authorityHost,
-  'subscription-id': emulator.info.subscriptionId,
-  'resource-group': emulator.info.resourceGroup,
-  workspace: 'dev',
-});
-const secretEnv = () => ({
-  AZURE_TENANT_ID: emulator.info.tenantId,
-  AZURE_CLIENT_ID: emulator.info.clientId,
-  AZURE_CLIENT_SECRET: emulator.info.clientSecret,
-});
+const where = () => emulatorInputs(emulator);
+const secretEnv = () => secretEnvOf(emulator);
 const jobRequests = (method: string, what: string) =>
   emulator.requests.filter((r) => r.method === method && r.path.includes(`/${what}/`));
 
@@ -303,23 +293,7 @@ describe('submit-job on GitHub', () => {
 describe('submit-job on Azure DevOps', () => {
   it('runs the job and sets the output variables', async () => {
     const { info } = emulator;
-    const endpoint: TestEndpoint = {
-      id: 'ml-dev',
-      scheme: 'ServicePrincipal',
-      params: {
-        serviceprincipalid: info.clientId,
-        serviceprincipalkey: info.clientSecret,
-        tenantid: info.tenantId,
-        authenticationType: 'spnKey',
-      },
-      data: {
-        environment: 'AzureStack',
-        subscriptionId: info.subscriptionId,
-        activeDirectoryAuthority: info.authorityHost,
-        activeDirectoryServiceEndpointResourceId: info.armAudience,
-      },
-      url: info.armEndpoint,
-    };
+    const endpoint = spnEndpointOf(emulator);
     const run = await runAdoTask(
       'submit-job',
       { workspace: 'dev', 'resource-group': info.resourceGroup, file: 'train.yml', name: 'train-ado' },
