@@ -1,8 +1,9 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
 import { startTestEmulator } from '../support/emulator';
+import { ORACLE_DIR, oracleUnavailable, PYTHON, runOracle, SHARED, type OracleRun } from '../support/oracle';
 import { Workspace } from './helpers';
 
 /**
@@ -11,24 +12,13 @@ import { Workspace } from './helpers';
  * What it sent stays in the request log, whole, for the differential tests.
  */
 
-const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
-const ORACLE_DIR = path.join(SHARED, 'tools', 'azure-ai-ml-oracle');
 const BASICS = path.join(SHARED, 'corpus', 'azureml-examples', 'cli', 'jobs', 'basics');
-const PYTHON = '/usr/bin/python3';
 
-function oracleUnavailable(): string | undefined {
-  if (!fs.existsSync(path.join(ORACLE_DIR, 'oracle.py'))) return `${ORACLE_DIR}/oracle.py is missing`;
-  if (!fs.existsSync(BASICS)) return `${BASICS} is missing`;
-  const probe = spawnSync(PYTHON, ['-c', 'import azure.ai.ml'], {
-    env: { ...process.env, PYTHONPATH: ORACLE_DIR },
-    encoding: 'utf8',
-  });
-  return probe.status === 0
-    ? undefined
-    : `${PYTHON} cannot import azure.ai.ml: ${probe.stderr.trim().split('\n').pop()}`;
+function jobOracleUnavailable(): string | undefined {
+  return fs.existsSync(BASICS) ? oracleUnavailable() : `${BASICS} is missing`;
 }
 
-const reason = oracleUnavailable();
+const reason = jobOracleUnavailable();
 if (reason) console.warn(`oracle job tests skipped: ${reason}`);
 const oracleTest = reason ? test.skip : test;
 
@@ -43,35 +33,8 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.stop());
 
-interface OracleRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function oracle(...args: string[]): Promise<OracleRun> {
-  const { info } = emulator;
-  const argv = [
-    path.join(ORACLE_DIR, 'oracle.py'),
-    '--arm',
-    info.armEndpoint.replace(/\/$/, ''),
-    '--ca',
-    info.caCertFile,
-    '--subscription',
-    info.subscriptionId,
-    '--resource-group',
-    info.resourceGroup,
-    '--workspace',
-    'dev',
-    '--blob-url',
-    info.blobEndpoint,
-    ...args,
-  ];
-  return new Promise((resolve) => {
-    execFile(PYTHON, argv, { encoding: 'utf8', timeout: 45_000, cwd: BASICS }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runOracle(emulator.info, { workspace: 'dev', blobUrl: emulator.info.blobEndpoint }, ...args);
 }
 
 /** The JSON the oracle printed (progress bars of uploads go to stderr). */

@@ -1,8 +1,8 @@
-import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
 import { startTestEmulator } from '../support/emulator';
+import { oracleUnavailable, runOracle, SHARED, type OracleRun } from '../support/oracle';
 import { bearer, request } from './helpers';
 
 /**
@@ -10,22 +10,7 @@ import { bearer, request } from './helpers';
  * read a workspace and create every compute cluster and instance of the azureml-examples corpus.
  */
 
-const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
-const ORACLE_DIR = path.join(SHARED, 'tools', 'azure-ai-ml-oracle');
 const COMPUTE_DIR = path.join(SHARED, 'corpus', 'azureml-examples', 'cli', 'resources', 'compute');
-const PYTHON = '/usr/bin/python3';
-
-function oracleUnavailable(): string | undefined {
-  if (!fs.existsSync(path.join(ORACLE_DIR, 'oracle.py'))) return `${ORACLE_DIR}/oracle.py is missing`;
-  if (!fs.existsSync(PYTHON)) return `${PYTHON} is missing`;
-  const probe = spawnSync(PYTHON, ['-c', 'import azure.ai.ml'], {
-    env: { ...process.env, PYTHONPATH: ORACLE_DIR },
-    encoding: 'utf8',
-  });
-  return probe.status === 0
-    ? undefined
-    : `${PYTHON} cannot import azure.ai.ml (install python3-azure and friends): ${probe.stderr.trim().split('\n').pop()}`;
-}
 
 const reason = oracleUnavailable();
 if (reason) console.warn(`oracle tests skipped: ${reason}`);
@@ -43,33 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => emulator?.stop());
 
-interface OracleRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function oracle(workspace: string, ...args: string[]): Promise<OracleRun> {
-  const { info } = emulator;
-  const argv = [
-    path.join(ORACLE_DIR, 'oracle.py'),
-    '--arm',
-    info.armEndpoint.replace(/\/$/, ''),
-    '--ca',
-    info.caCertFile,
-    '--subscription',
-    info.subscriptionId,
-    '--resource-group',
-    info.resourceGroup,
-    '--workspace',
-    workspace,
-    ...args,
-  ];
-  return new Promise((resolve) => {
-    execFile(PYTHON, argv, { encoding: 'utf8', timeout: 45_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runOracle(emulator.info, { workspace, timeoutMs: 45_000 }, ...args);
 }
 
 /** Two at a time: the machines have two cores and each run spends a second importing the SDK. */

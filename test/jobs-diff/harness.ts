@@ -1,5 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
@@ -11,19 +10,9 @@ import { assetAndJobPuts, assetNameVersion, type WireRequest } from './wire';
 
 /** Running both clients against one emulator: the oracle as a process, submit-job in this process. */
 
-export const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
-export const ORACLE_DIR = path.join(SHARED, 'tools', 'azure-ai-ml-oracle');
-export const PYTHON = '/usr/bin/python3';
+import { ORACLE_DIR, PYTHON } from '../support/oracle';
 
-/** Why the oracle cannot run here, or undefined when it can. */
-export function oracleUnavailable(): string | undefined {
-  if (!fs.existsSync(path.join(ORACLE_DIR, 'oracle.py'))) return `${ORACLE_DIR}/oracle.py is missing`;
-  if (!fs.existsSync(PYTHON)) return `${PYTHON} is missing`;
-  const probe = spawnSync(PYTHON, ['-c', 'import azure.ai.ml'], { cwd: ORACLE_DIR, encoding: 'utf8' });
-  return probe.status === 0
-    ? undefined
-    : `${PYTHON} cannot import azure.ai.ml (install python3-azure and friends): ${probe.stderr.trim().split('\n').pop()}`;
-}
+export { ORACLE_DIR, oracleUnavailable, PYTHON, SHARED } from '../support/oracle';
 
 /** A free loopback port (the oracle's token must name the endpoint before the emulator starts). */
 export function freePort(): Promise<number> {
