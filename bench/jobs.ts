@@ -4,11 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator } from '../emulator';
 import { ensureCa } from '../emulator/ca';
 import { uploadFiles } from '../shared/aml/upload';
 import { runStep } from '../shared/run-step';
 import { projectRoot } from '../demo/project-root';
+import { emulatorInputs } from '../test/support/connection';
 import { RecordingHost } from '../test/support/recording-host';
 
 /**
@@ -46,18 +47,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();
   return performance.now() - t0;
-}
-
-function connection(emulator: Emulator): Record<string, string> {
-  const { info } = emulator;
-  return {
-    cloud: 'Custom',
-    'arm-endpoint': info.armEndpoint,
-    'authority-host': info.authorityHost,
-    'subscription-id': info.subscriptionId,
-    'resource-group': info.resourceGroup,
-    workspace: 'dev',
-  };
 }
 
 /**
@@ -137,9 +126,16 @@ async function main(): Promise<void> {
       AZURE_CLIENT_ID: info.clientId,
       AZURE_CLIENT_SECRET: info.clientSecret,
     };
-    await runStep('ensure-compute', new RecordingHost({ ...connection(emulator), name: 'cpu-cluster' }, env, project));
+    await runStep(
+      'ensure-compute',
+      new RecordingHost({ ...emulatorInputs(emulator), name: 'cpu-cluster' }, env, project),
+    );
     const submit = async (wait: boolean) => {
-      const host = new RecordingHost({ ...connection(emulator), file: 'job.yml', wait: String(wait) }, env, project);
+      const host = new RecordingHost(
+        { ...emulatorInputs(emulator), file: 'job.yml', wait: String(wait) },
+        env,
+        project,
+      );
       const times: number[] = [];
       const original = host.info.bind(host);
       host.info = (message: string) => {

@@ -4,7 +4,7 @@ import { submitJob } from '../declarations/submit-job';
 import { UserError } from '../errors';
 import type { Host } from '../host';
 import { Inputs } from '../inputs';
-import { explainArmError, resolveContext, type AmlContext } from '../aml/context';
+import { explainArmError, resolveContext } from '../aml/context';
 import { TERMINAL_STATUSES, studioUrl, type JobResource } from '../aml/jobs/job-status';
 import { loadJob } from '../aml/jobs/load';
 import { planJob } from '../aml/jobs/plan';
@@ -148,5 +148,3 @@ async function summary(
   }
   await host.appendSummary(lines.join('\n'));
 }
-
-export type { AmlContext };

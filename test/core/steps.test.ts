@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
 import { errorMessage } from '../../shared/errors';
 import { runStep } from '../../shared/run-step';
+import { emulatorInputs, secretEnvOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
 import { RecordingHost } from '../support/recording-host';
 
@@ -25,22 +26,8 @@ afterEach(() => {
   expect(emulator.specViolations ?? []).toEqual([]);
 });
 
-/** Inputs that point the steps at the emulator, as a workflow would pass them. */
-function connection(extra: Record<string, string> = {}): Record<string, string> {
-  const { info } = emulator;
-  return {
-    cloud: 'Custom',
-    'arm-endpoint': info.armEndpoint,
-    'authority-host': info.authorityHost,
-    'subscription-id': info.subscriptionId,
-    'resource-group': info.resourceGroup,
-    workspace: 'dev',
-    ...extra,
-  };
-}
-function secretEnv(clientId = emulator.info.clientId, secret = emulator.info.clientSecret) {
-  return { AZURE_TENANT_ID: emulator.info.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret };
-}
+const connection = (extra: Record<string, string> = {}) => ({ ...emulatorInputs(emulator), ...extra });
+const secretEnv = (clientId?: string, secret?: string) => secretEnvOf(emulator, clientId, secret);
 async function run(step: string, inputs: Record<string, string>, env = secretEnv()) {
   const host = new RecordingHost(inputs, env, dir);
   try {

@@ -10,7 +10,7 @@ import { assetAndJobPuts, assetNameVersion, type WireRequest } from './wire';
 
 /** Running both clients against one emulator: the oracle as a process, submit-job in this process. */
 
-import { ORACLE_DIR, PYTHON } from '../support/oracle';
+import { ORACLE_DIR, PYTHON, runOracle as runSharedOracle } from '../support/oracle';
 
 export { ORACLE_DIR, oracleUnavailable, PYTHON, SHARED } from '../support/oracle';
 
@@ -134,39 +134,23 @@ export interface OracleArgs {
 }
 
 /** The azure-ai-ml oracle, `create KIND FILE --set ...`, against one workspace. Resolves with its error. */
-export function runOracle(ws: Workspace, a: OracleArgs): Promise<string | undefined> {
+export async function runOracle(ws: Workspace, a: OracleArgs): Promise<string | undefined> {
   const { info } = ws.emulator;
-  const argv = [
-    path.join(ORACLE_DIR, 'oracle.py'),
-    '--arm',
-    info.armEndpoint.replace(/\/$/, ''),
-    '--ca',
-    info.caCertFile,
-    '--subscription',
-    info.subscriptionId,
-    '--resource-group',
-    info.resourceGroup,
-    '--workspace',
-    ws.name,
-    '--token',
-    ws.oracleToken,
-    ...(info.blobEndpoint ? ['--blob-url', info.blobEndpoint] : []),
+  const run = await runSharedOracle(
+    info,
+    {
+      workspace: ws.name,
+      token: ws.oracleToken,
+      blobUrl: info.blobEndpoint || undefined,
+      cwd: a.cwd,
+      timeoutMs: a.timeoutMs,
+    },
     'create',
     a.kind ?? 'job',
     a.file,
     ...a.overrides.flatMap((o) => ['--set', o]),
-  ];
-  return new Promise((resolve) => {
-    execFile(
-      PYTHON,
-      argv,
-      { cwd: a.cwd, encoding: 'utf8', timeout: a.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) => {
-        if (!error) return resolve(undefined);
-        resolve(oracleError(stderr) || `exit ${String(error.code)}`);
-      },
-    );
-  });
+  );
+  return run.code === 0 ? undefined : oracleError(run.stderr) || `exit ${run.code}`;
 }
 
 /** The SDK's error from the oracle's stderr, on one line: from the line naming the exception on. */
