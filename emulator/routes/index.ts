@@ -6,6 +6,9 @@ import { jobRoutes } from './jobs';
 import { operationRoutes } from './operations';
 import { registryRoutes } from './registries';
 import { workspaceRoutes } from './workspaces';
+import { onlineEndpointsRoutes } from './online-endpoints';
+import { batchEndpointsRoutes } from './batch-endpoints';
+import { registryAssetsRoutes } from './registry-assets';
 
 /** Every ARM operation the emulator serves; anything else gets 501 NotSupportedByEmulator. */
 export const armRoutes: ArmRoute[] = [
@@ -16,4 +19,7 @@ export const armRoutes: ArmRoute[] = [
   ...operationRoutes,
   ...assetRoutes,
   ...jobRoutes,
+  ...onlineEndpointsRoutes,
+  ...batchEndpointsRoutes,
+  ...registryAssetsRoutes,
 ];

@@ -1,0 +1,3 @@
+import type { ArmRoute } from './arm';
+
+export const onlineEndpointsRoutes: ArmRoute[] = [];
