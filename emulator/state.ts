@@ -64,6 +64,8 @@ export interface PersistedState {
   assets: Record<string, AssetContainerRecord>;
   /** Jobs (children of pipelines and sweeps too), keyed `<workspace>/<lower-case name>`. */
   jobs: Record<string, JobRecord>;
+  /** Models of the registry, keyed by lower-case name (created on first use). */
+  registryModels?: Record<string, AssetContainerRecord>;
 }
 
 const OPERATION_RETENTION_MS = 24 * 3600_000;

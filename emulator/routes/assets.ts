@@ -14,6 +14,8 @@ import {
   versionsNewestFirst,
 } from '../assets/store';
 import { isRecord } from '../http';
+import { findJob } from '../jobs/store';
+import type { WorkspaceSeed } from '../state';
 import { findWorkspace, page, PROVIDER, resourceGroupId, type World } from '../world';
 import type { ArmRequest, ArmRoute } from './arm';
 import { datastoreSeeds } from './datastores';
@@ -55,6 +57,40 @@ function listVersions(req: ArmRequest, w: World, kind: AssetKind) {
   if (Number.isInteger(top) && top > 0) sorted = sorted.slice(0, top);
   const items = sorted.map((v) => versionResource(w, ws, container, v));
   return { status: 200, body: page(w, req.path, req.query, items) };
+}
+
+/**
+ * A model registered from `azureml://jobs/<job>/outputs/<output>[/paths/<p>]` is stored with the
+ * output's storage location (as Azure ML does), so serving can download it later without the job;
+ * the job's name is kept as the version's jobName.
+ */
+function withJobOutputResolved(w: World, ws: WorkspaceSeed, body: unknown): unknown {
+  if (!isRecord(body) || !isRecord(body.properties) || typeof body.properties.modelUri !== 'string') return body;
+  const m = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)(?:\/paths)?\/?(.*)$/i.exec(body.properties.modelUri);
+  if (!m) return body;
+  const [, jobName, output, sub] = m;
+  const job = findJob(w, ws.name, jobName);
+  if (!job) {
+    throw new ArmError(
+      400,
+      'UserError',
+      `The model's path refers to job '${jobName}', which does not exist in workspace '${ws.name}'.`,
+    );
+  }
+  const target = job.outputUris[output];
+  if (!target) {
+    const known = Object.keys(job.outputUris);
+    throw new ArmError(
+      400,
+      'UserError',
+      `Job '${jobName}' has no output '${output}'${known.length ? ` (its outputs: ${known.join(', ')})` : ''}.`,
+    );
+  }
+  const modelUri = sub ? `${target.replace(/\/+$/, '')}/${sub}` : target;
+  return {
+    ...body,
+    properties: { ...body.properties, modelUri, jobName: body.properties.jobName ?? job.name },
+  };
 }
 
 function listContainers(req: ArmRequest, w: World, kind: AssetKind) {
@@ -119,7 +155,8 @@ function routesFor(kind: AssetKind): ArmRoute[] {
       inSpec: true,
       handle: (req, w) => {
         const ws = findWorkspace(w, req.params.workspaceName);
-        const put = putVersion(w, ws, kind, req.params.name, req.params.version, req.body);
+        const body = kind === 'models' ? withJobOutputResolved(w, ws, req.body) : req.body;
+        const put = putVersion(w, ws, kind, req.params.name, req.params.version, body);
         return { status: put.status, body: versionResource(w, ws, put.container, put.version) };
       },
     },
