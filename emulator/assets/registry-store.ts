@@ -1,5 +1,6 @@
 import { armErrors } from '../arm-errors';
-import { cloneJson } from '../json-utils';
+import { operationStatus } from '../lro';
+import { cloneJson, sameJson } from '../json-utils';
 import { PROVIDER, resourceGroupId, systemData, type World } from '../world';
 import { ASSET_KIND_SPECS, immutableMessage, type AssetContainerRecord, type AssetVersionRecord } from './model';
 import { latestVersion, versionsNewestFirst } from './store';
@@ -78,7 +79,7 @@ export function checkRegistryModelVersion(
   const existing = findRegistryModel(w, name)?.versions[version];
   if (existing) {
     for (const field of spec.immutable) {
-      if (JSON.stringify(existing.properties[field]) !== JSON.stringify(requested[field])) {
+      if (!sameJson(existing.properties[field], requested[field])) {
         throw armErrors.badRequest(immutableMessage(spec, name, version, field), 'UserError');
       }
     }
@@ -86,11 +87,34 @@ export function checkRegistryModelVersion(
   return requested;
 }
 
+/** A registry version whose create or update operation may still be running. */
+type RegistryVersionRecord = AssetVersionRecord & { pendingOperationId?: string };
+
+/**
+ * Applies finished operations to a model's versions (lazily, on read): a finished create reports
+ * Succeeded, a failed create leaves no version behind.
+ */
+export function settleRegistryModel(w: World, container: AssetContainerRecord): void {
+  let changed = false;
+  for (const [id, v] of Object.entries(container.versions) as Array<[string, RegistryVersionRecord]>) {
+    if (!v.pendingOperationId) continue;
+    const op = w.state.data.operations[v.pendingOperationId];
+    const status = op ? operationStatus(op) : 'Succeeded';
+    if (status === 'InProgress') continue;
+    if (status === 'Failed' && v.properties.provisioningState === 'Creating') delete container.versions[id];
+    else v.properties.provisioningState = 'Succeeded';
+    delete v.pendingOperationId;
+    changed = true;
+  }
+  if (changed) w.state.save();
+}
+
 export function commitRegistryModelVersion(
   w: World,
   name: string,
   version: string,
   requested: Record<string, unknown>,
+  operationId: string,
 ): { container: AssetContainerRecord; version: AssetVersionRecord } {
   const now = new Date().toISOString();
   const models = collection(w);
@@ -98,6 +122,7 @@ export function commitRegistryModelVersion(
   const existing = container?.versions[version];
   if (existing) {
     for (const field of MUTABLE) if (requested[field] !== undefined) existing.properties[field] = requested[field];
+    (existing as RegistryVersionRecord).pendingOperationId = operationId;
     existing.modifiedAt = now;
     container.modifiedAt = now;
     w.state.save();
@@ -115,7 +140,8 @@ export function commitRegistryModelVersion(
     };
     models[key(name)] = container;
   }
-  const record: AssetVersionRecord = {
+  const record: RegistryVersionRecord = {
+    pendingOperationId: operationId,
     version,
     createdAt: now,
     modifiedAt: now,
@@ -126,7 +152,7 @@ export function commitRegistryModelVersion(
       isAnonymous: false,
       isArchived: false,
       ...requested,
-      provisioningState: 'Succeeded',
+      provisioningState: 'Creating',
     },
   };
   container.versions[version] = record;
