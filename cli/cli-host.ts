@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import type { Host, SourceLocation } from '../shared/host';
+import { gitCiRun } from '../shared/aml/models/ci-run';
+import type { CiRun, Host, SourceLocation } from '../shared/host';
 import { envName } from './args';
 
 export interface CliHostOptions {
@@ -74,6 +75,10 @@ export class CliHost implements Host {
   async appendSummary(markdown: string): Promise<void> {
     if (!this.options.summaryFile) return this.debug('no --summary-file; summary skipped');
     await fs.promises.appendFile(this.options.summaryFile, `${this.redact(markdown)}\n`);
+  }
+
+  ciRun(): CiRun {
+    return gitCiRun(this.cwd);
   }
 
   /** Replaces every registered secret, longest first so a secret containing another is hidden whole. */

@@ -36,6 +36,18 @@ export interface Host {
   serviceConnection?(): AzureConnection | undefined;
   /** Working directory that relative paths in inputs are resolved against. */
   readonly cwd: string;
+  /** Facts about the CI run for lineage (commit, run link); undefined or empty fields when unknown. */
+  ciRun?(): CiRun;
+}
+
+export interface CiRun {
+  /** Which CI system ran the step: github, azure-devops, or local. */
+  provider?: string;
+  commit?: string;
+  /** Link to the CI run (workflow run, pipeline build). */
+  runUrl?: string;
+  repository?: string;
+  ref?: string;
 }
 
 export interface SourceLocation {

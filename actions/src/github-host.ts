@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import type { Host, SourceLocation } from '../../shared/host';
+import { githubCiRun } from '../../shared/aml/models/ci-run';
+import type { CiRun, Host, SourceLocation } from '../../shared/host';
 
 /**
  * The Host port on GitHub Actions, through @actions/core: inputs from INPUT_*, outputs/env/summary
@@ -60,6 +61,10 @@ export class GithubHost implements Host {
     // Outside a runner (local runs) there is no summary file; the summary is optional output.
     if (!process.env.GITHUB_STEP_SUMMARY) return this.debug('GITHUB_STEP_SUMMARY not set; summary skipped');
     await core.summary.addRaw(markdown, true).write();
+  }
+
+  ciRun(): CiRun {
+    return githubCiRun(this.env);
   }
 
   getIdToken(audience: string): Promise<string> {

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { AzureConnection } from '../../shared/aml/connection';
 import { camelCase } from '../../shared/declarations/types';
-import type { Host, SourceLocation } from '../../shared/host';
+import { adoCiRun } from '../../shared/aml/models/ci-run';
+import type { CiRun, Host, SourceLocation } from '../../shared/host';
 import { maskSecret, readServiceConnection } from './service-connection';
 
 /**
@@ -71,6 +72,10 @@ export class AdoHost implements Host {
     const dir = tl.getVariable('Agent.TempDirectory') || os.tmpdir();
     this.summaryFile ??= path.join(dir, `amlops-${this.stepId}-${process.pid}.md`);
     await fs.promises.appendFile(this.summaryFile, `${markdown}\n`);
+  }
+
+  ciRun(): CiRun {
+    return adoCiRun(this.env);
   }
 
   serviceConnection(): AzureConnection {

@@ -1,5 +1,5 @@
 import type { AzureConnection } from '../../shared/aml/connection';
-import type { Host, SourceLocation } from '../../shared/host';
+import type { CiRun, Host, SourceLocation } from '../../shared/host';
 
 /**
  * An in-process host for core tests: it records what a face would print or publish, and applies
@@ -59,6 +59,11 @@ export class RecordingHost implements Host {
   }
   serviceConnection() {
     return this.connection;
+  }
+  /** CI run facts a test sets for lineage. */
+  run: CiRun = {};
+  ciRun(): CiRun {
+    return this.run;
   }
   cancel() {
     this.controller.abort();
