@@ -18,6 +18,7 @@ import { AZURITE_KEY, datastoreSeeds } from './routes/datastores';
 import { createDispatcher } from './server';
 import { runCommandJob } from './jobs/command-run';
 import { runPipelineJob } from './jobs/pipeline-run';
+import { isBatchJob, runBatchJob } from './batch/job';
 import { JobRunner } from './jobs/runner';
 import { runSweepJob } from './jobs/sweep-run';
 import { LogFileUrls } from './services/log-files';
@@ -40,6 +41,8 @@ export { ensureCa, issueServerCert } from './ca';
 
 /** ARM's public audience; tokens for it are what real ARM clients request. */
 export const ARM_AUDIENCE = 'https://management.azure.com';
+/** Azure ML's data-plane audience: batch endpoints take Entra tokens for it. */
+export const ML_AUDIENCE = 'https://ml.azure.com';
 
 /** Raised when the port cannot be bound, so the CLI can say so in one line. */
 export class PortInUseError extends Error {
@@ -166,7 +169,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       // Long enough for any local job; the token only reaches the job's own processes.
       issueRunToken: () => directory.issueAccessToken(main, ARM_AUDIENCE, '1', 24 * 3600),
       caCertFile: ca.certFile,
-      executors: { Command: runCommandJob, Pipeline: runPipelineJob, Sweep: runSweepJob },
+      executors: {
+        Command: runCommandJob,
+        // Batch endpoint invocations are pipeline jobs with a scoring step of their own.
+        Pipeline: (job) => (isBatchJob(world, job.rec) ? runBatchJob(job) : runPipelineJob(job)),
+        Sweep: runSweepJob,
+      },
     });
     runner.recover();
     world.jobs = runner;
@@ -245,6 +253,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       faults,
       requests,
       admin: { info: () => info, faults, requests, clearRequests, specViolations, issueAccessToken },
+      batch: { world, auth: new ArmAuthenticator(directory, [ML_AUDIENCE, `${ML_AUDIENCE}/`], staticTokens) },
       log,
     });
 

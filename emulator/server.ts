@@ -1,5 +1,6 @@
 import type * as http from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin';
+import { BATCH_PREFIX, handleBatchInvoke, type BatchInvokeDeps } from './batch/invoke';
 import { injectedError } from './arm-errors';
 import { handleEntra } from './entra';
 import { describeFault, type Faults } from './faults';
@@ -24,6 +25,8 @@ export interface DispatchDeps {
   faults: Faults;
   requests: RequestLogEntry[];
   admin: AdminDeps;
+  /** The batch endpoints' invocation URLs (scoringUri). */
+  batch?: BatchInvokeDeps;
   log: (line: string) => void;
 }
 
@@ -109,6 +112,7 @@ async function route(ctx: RequestContext, deps: DispatchDeps): Promise<Reply> {
   if (first === 'mlflow') return handleMlflow(ctx, deps.services.mlflow);
   if (`/${first}` === LOGS_PREFIX) return deps.services.logFiles.handle(ctx);
   if (first === 'studio' && ctx.method === 'GET') return handleStudio(ctx, deps.services.studio);
+  if (first === BATCH_PREFIX.toLowerCase() && deps.batch) return handleBatchInvoke(ctx, deps.batch);
   return handleEntra(ctx, deps.directory) ?? notFound(ctx);
 }
 

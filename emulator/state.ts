@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AssetContainerRecord } from './assets/model';
 import type { JobRecord } from './jobs/model';
+import type { BatchState } from './batch/model';
 
 export interface WorkspaceSeed {
   name: string;
@@ -55,7 +56,8 @@ export interface OperationRecord {
   failure?: { code: string; message: string };
 }
 
-export interface PersistedState {
+/** Batch endpoints, deployments and their scoring jobs live in the optional collections of BatchState. */
+export interface PersistedState extends BatchState {
   version: 1;
   identities: Identities;
   computes: Record<string, ComputeRecord>;
