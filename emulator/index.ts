@@ -21,6 +21,9 @@ import { runPipelineJob } from './jobs/pipeline-run';
 import { isBatchJob, runBatchJob } from './batch/job';
 import { JobRunner } from './jobs/runner';
 import { runSweepJob } from './jobs/sweep-run';
+import { OnlineDataPlane } from './serving/data-plane';
+import { EndpointAuth } from './serving/endpoint-auth';
+import { OnlineServing } from './serving/serving';
 import { LogFileUrls } from './services/log-files';
 import { MlflowStore } from './services/mlflow-store';
 import { loadSpecHook } from './spec-hook';
@@ -180,6 +183,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     world.jobs = runner;
     // Jobs stop before Azurite and the port close, so their last uploads and log reads still work.
     cleanups.unshift(() => runner.stop());
+    const online = new OnlineServing({
+      world,
+      rootDir: path.join(stateDir, 'online'),
+      provisioningMs: opts.onlineProvisioningMs ?? 1000,
+      auth: new EndpointAuth(directory),
+    });
+    world.online = online;
+    online.recover();
+    // Every scoring server stops with the emulator; none outlives it.
+    cleanups.unshift(() => online.stop());
     const logFiles = new LogFileUrls(baseUrl, { locate: (ws, job, file) => runner.locateLog(ws, job, file) });
     const armAudiences = [
       ARM_AUDIENCE,
@@ -254,6 +267,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       requests,
       admin: { info: () => info, faults, requests, clearRequests, specViolations, issueAccessToken },
       batch: { world, auth: new ArmAuthenticator(directory, [ML_AUDIENCE, `${ML_AUDIENCE}/`], staticTokens) },
+      online: new OnlineDataPlane(world, online, online.auth),
       log,
     });
 

@@ -13,6 +13,7 @@ import { LOGS_PREFIX, type LogFileUrls } from './services/log-files';
 import { handleMlflow, type MlflowDeps } from './services/mlflow';
 import { handleRunHistory, type RunHistoryDeps } from './services/run-history';
 import { handleStudio, type StudioDeps } from './services/studio';
+import { ONLINE_PREFIX } from './serving/data-plane';
 import type { RequestLogEntry } from './types';
 
 export interface DispatchDeps {
@@ -27,6 +28,8 @@ export interface DispatchDeps {
   admin: AdminDeps;
   /** The batch endpoints' invocation URLs (scoringUri). */
   batch?: BatchInvokeDeps;
+  /** Scoring requests of online endpoints (/_online/...); kept out of the request log, which would grow with load tests. */
+  online?: { handle(ctx: RequestContext): Promise<void> };
   log: (line: string) => void;
 }
 
@@ -65,6 +68,11 @@ async function dispatch(req: http.IncomingMessage, res: http.ServerResponse, dep
 
   if (ctx.path === ADMIN_PREFIX || ctx.path.startsWith(`${ADMIN_PREFIX}/`)) {
     writeReply(ctx, handleAdmin(ctx, deps.admin));
+    return;
+  }
+
+  if (deps.online && ctx.path.startsWith(`${ONLINE_PREFIX}/`)) {
+    await deps.online.handle(ctx);
     return;
   }
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AssetContainerRecord } from './assets/model';
 import type { JobRecord } from './jobs/model';
 import type { BatchState } from './batch/model';
+import type { OnlineState } from './serving/model';
 
 export interface WorkspaceSeed {
   name: string;
@@ -68,6 +69,10 @@ export interface PersistedState extends BatchState {
   jobs: Record<string, JobRecord>;
   /** Models of the registry, keyed by lower-case name (created on first use). */
   registryModels?: Record<string, AssetContainerRecord>;
+  /** Online endpoints, deployments and their operations (absent in files written before they existed). */
+  onlineEndpoints?: OnlineState['onlineEndpoints'];
+  onlineDeployments?: OnlineState['onlineDeployments'];
+  onlineOperations?: OnlineState['onlineOperations'];
 }
 
 const OPERATION_RETENTION_MS = 24 * 3600_000;

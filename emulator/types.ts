@@ -22,6 +22,11 @@ export interface EmulatorOptions {
   azurite?: boolean;
   /** How long a job stays in each status before its process starts (Queued, Preparing); default 500 ms. */
   jobStatusDelayMs?: number;
+  /**
+   * Minimum time an online endpoint or deployment stays Creating/Updating/Deleting (default 1000 ms);
+   * a deployment stays there longer while its scoring servers start.
+   */
+  onlineProvisioningMs?: number;
   /** Opaque bearer tokens accepted as the main principal, for clients that cannot sign in (the azure-ai-ml oracle). */
   acceptStaticTokens?: string[];
   log?: (line: string) => void;

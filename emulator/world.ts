@@ -2,6 +2,7 @@ import type { Identities, StateStore, WorkspaceSeed } from './state';
 import { armErrors } from './arm-errors';
 import type { BlobStore } from './blob-store';
 import type { JobControl } from './jobs/model';
+import type { OnlineServing } from './serving/serving';
 
 export const PROVIDER = 'Microsoft.MachineLearningServices';
 
@@ -20,6 +21,8 @@ export interface World {
   blobs?: BlobStore;
   /** Runs jobs locally; undefined until the runner is set up. */
   jobs?: JobControl;
+  /** Runs online deployments as local scoring servers; undefined until set up. */
+  online?: OnlineServing;
   log(line: string): void;
 }
 
