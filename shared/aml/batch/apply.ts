@@ -1,0 +1,305 @@
+import * as fs from 'node:fs';
+import type { Host } from '../../host';
+import { UserError } from '../../errors';
+import { explainArmError, getWorkspace, type AmlContext } from '../context';
+import { waitForArmOperation } from '../lro';
+import { anonymousEnvironment } from '../jobs/plan';
+import { md5Uuid } from '../jobs/python-compat';
+import { namedId, parseReference, versionedId, type AssetKind } from '../jobs/refs';
+import { WorkspaceAssets } from '../jobs/workspace-assets';
+import type { SourceLocation } from '../../host';
+import type { BatchEndpointSpec, DeploymentSpec, EnvironmentSpec, ModelDeploymentSpec } from './load';
+
+type Json = Record<string, unknown>;
+
+export interface BatchResource {
+  id?: string;
+  name?: string;
+  tags?: Record<string, string>;
+  properties?: Json & {
+    provisioningState?: string;
+    scoringUri?: string;
+    defaults?: { deploymentName?: string | null };
+  };
+}
+
+export interface ApplyOptions {
+  setDefault: boolean;
+  timeoutMs: number;
+}
+
+export interface ApplyResult {
+  endpoint: string;
+  deployment: string;
+  scoringUri: string;
+  /** What this run created or changed (empty on an idempotent re-run). */
+  changed: string[];
+}
+
+export const endpointPath = (ctx: AmlContext, endpoint: string): string =>
+  `${ctx.workspacePath}/batchEndpoints/${encodeURIComponent(endpoint)}`;
+
+/**
+ * Creates or updates a batch endpoint and one deployment, and makes it the default, the way
+ * `az ml batch-endpoint create` and `az ml batch-deployment create --set-default` do. Local code,
+ * model files and inline environments become content-keyed assets; what already matches is not
+ * sent again, so a re-run changes nothing.
+ */
+export async function applyBatchDeployment(
+  ctx: AmlContext,
+  host: Host,
+  endpoint: BatchEndpointSpec,
+  deployment: DeploymentSpec,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const changed: string[] = [];
+  const workspace = await getWorkspace<{ location?: string }>(ctx);
+  const location = workspace.location ?? '';
+  const epPath = endpointPath(ctx, endpoint.name);
+  let current = await get(ctx, epPath, `batch endpoint '${endpoint.name}'`);
+  const defaultName = current?.properties?.defaults?.deploymentName ?? undefined;
+  const wanted = endpointBody(endpoint, location, defaultName ?? undefined);
+  if (!current || !endpointMatches(current, wanted)) {
+    host.info(`${current ? 'Updating' : 'Creating'} batch endpoint '${endpoint.name}'`);
+    current = await put(ctx, host, epPath, wanted, `batch endpoint '${endpoint.name}'`, options.timeoutMs);
+    changed.push(`endpoint ${endpoint.name}`);
+  } else {
+    host.info(`Batch endpoint '${endpoint.name}' is up to date`);
+  }
+
+  const body = await deploymentBody(ctx, host, deployment, location);
+  const dPath = `${epPath}/deployments/${encodeURIComponent(deployment.name)}`;
+  const existing = await get(ctx, dPath, `batch deployment '${deployment.name}'`);
+  if (!existing || existing.properties?.provisioningState === 'Failed' || !deploymentMatches(existing, body)) {
+    host.info(`${existing ? 'Updating' : 'Creating'} batch deployment '${deployment.name}'`);
+    await put(ctx, host, dPath, body, `batch deployment '${deployment.name}'`, options.timeoutMs);
+    changed.push(`deployment ${deployment.name}`);
+  } else {
+    host.info(`Batch deployment '${deployment.name}' is up to date`);
+  }
+
+  const wantDefault = options.setDefault || endpoint.defaultDeployment?.toLowerCase() === deployment.name.toLowerCase();
+  const isDefault =
+    (current?.properties?.defaults?.deploymentName ?? '').toLowerCase() === deployment.name.toLowerCase();
+  if (wantDefault && !isDefault) {
+    host.info(`Making '${deployment.name}' the default deployment of '${endpoint.name}'`);
+    current = await put(
+      ctx,
+      host,
+      epPath,
+      endpointBody(endpoint, location, deployment.name),
+      `batch endpoint '${endpoint.name}'`,
+      options.timeoutMs,
+    );
+    changed.push(`default deployment ${deployment.name}`);
+  }
+  return {
+    endpoint: endpoint.name,
+    deployment: deployment.name,
+    scoringUri: String(current?.properties?.scoringUri ?? ''),
+    changed,
+  };
+}
+
+async function get(ctx: AmlContext, path: string, what: string): Promise<BatchResource | undefined> {
+  try {
+    return await ctx.arm.getOrUndefined<BatchResource>(path);
+  } catch (err) {
+    throw explainArmError(err, ctx, what);
+  }
+}
+
+async function put(
+  ctx: AmlContext,
+  host: Host,
+  path: string,
+  body: Json,
+  what: string,
+  timeoutMs: number,
+): Promise<BatchResource> {
+  try {
+    const res = await ctx.arm.request<BatchResource>('PUT', path, body);
+    await waitForArmOperation(ctx.arm, res, {
+      what,
+      timeoutMs,
+      signal: host.signal,
+      onProgress: (status, ms) => host.debug(`${what}: ${status} (${Math.round(ms / 1000)}s)`),
+    });
+    const settled = await ctx.arm.request<BatchResource>('GET', path);
+    const state = settled.body?.properties?.provisioningState;
+    if (state && state !== 'Succeeded') throw new UserError(`${what} ended ${state}`);
+    return settled.body;
+  } catch (err) {
+    throw explainArmError(err, ctx, what);
+  }
+}
+
+export function endpointBody(spec: BatchEndpointSpec, location: string, defaultDeployment?: string): Json {
+  return {
+    location,
+    tags: spec.tags,
+    properties: {
+      authMode: 'AADToken',
+      ...(spec.description !== undefined ? { description: spec.description } : {}),
+      properties: spec.properties,
+      ...(defaultDeployment ? { defaults: { deploymentName: defaultDeployment } } : {}),
+    },
+  };
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v as Json)
+        .filter(([, x]) => x !== null && x !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, canonical(x)]),
+    );
+  }
+  return v;
+}
+
+function endpointMatches(current: BatchResource, wanted: Json): boolean {
+  const want = wanted.properties as Json;
+  const have = current.properties ?? {};
+  const props = (have.properties ?? {}) as Record<string, string>;
+  return (
+    same(current.tags ?? {}, wanted.tags) &&
+    (want.description ?? null) === (have.description ?? null) &&
+    Object.entries(want.properties as Record<string, string>).every(([k, v]) => props[k] === v)
+  );
+}
+
+/** A deployment matches when every field we send has that value already (the service fills in the rest). */
+function deploymentMatches(current: BatchResource, wanted: Json): boolean {
+  const have = current.properties ?? {};
+  const want = wanted.properties as Json;
+  if (!same(current.tags ?? {}, wanted.tags)) return false;
+  return Object.entries(want).every(([k, v]) => {
+    if (k === 'properties') {
+      const props = (have.properties ?? {}) as Record<string, string>;
+      return Object.entries(v as Record<string, string>).every(([pk, pv]) => props[pk] === pv);
+    }
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const h = (have[k] ?? {}) as Json;
+      return Object.entries(v as Json).every(([sk, sv]) => same(h[sk], sv));
+    }
+    return same(have[k], v);
+  });
+}
+
+async function deploymentBody(ctx: AmlContext, host: Host, spec: DeploymentSpec, location: string): Promise<Json> {
+  const assets = new WorkspaceAssets(ctx, host);
+  const scope = ctx.workspace;
+  const ref = async (value: string, kind: AssetKind, where: SourceLocation): Promise<string> => {
+    const parsed = parseReference(value, kind, where);
+    if (parsed.form === 'id') return parsed.id;
+    if (parsed.form === 'version') return versionedId(scope, kind, parsed.name, parsed.version);
+    return assets.resolveReference({ key: value, kind, name: parsed.name, label: parsed.label, where });
+  };
+  const common: Json = { ...(spec.description !== undefined ? { description: spec.description } : {}) };
+  if (spec.type === 'pipeline') {
+    return {
+      location,
+      tags: spec.tags,
+      properties: {
+        ...common,
+        properties: spec.properties,
+        deploymentConfiguration: {
+          deploymentConfigurationType: 'PipelineComponent',
+          componentId: {
+            referenceType: 'Id',
+            assetId: await ref(spec.component.ref, 'components', spec.component.where),
+          },
+          settings: spec.settings,
+        },
+      },
+    };
+  }
+  const props: Json = {
+    ...common,
+    properties: spec.properties,
+    compute: namedId(scope, 'computes', spec.compute.replace(/^azureml:/, '')),
+    model: { referenceType: 'Id', assetId: await modelId(ctx, assets, spec, ref) },
+  };
+  if (spec.code) {
+    const codeId = spec.code.local
+      ? await assets.uploadCode({ key: 'code', localDir: spec.code.path, where: spec.code.where })
+      : await ref(spec.code.path, 'codes', spec.code.where);
+    props.codeConfiguration = { codeId, scoringScript: spec.code.scoringScript };
+  }
+  if (spec.environment) props.environmentId = await environmentId(assets, spec.environment, ref);
+  if (spec.instanceCount !== undefined || spec.instanceType !== undefined) {
+    props.resources = {
+      ...(spec.instanceCount !== undefined ? { instanceCount: spec.instanceCount } : {}),
+      ...(spec.instanceType !== undefined ? { instanceType: spec.instanceType } : {}),
+    };
+  }
+  const optional: Array<[string, unknown]> = [
+    ['miniBatchSize', spec.miniBatchSize],
+    ['outputAction', spec.outputAction],
+    ['outputFileName', spec.outputFileName],
+    ['errorThreshold', spec.errorThreshold],
+    [
+      'loggingLevel',
+      spec.loggingLevel ? spec.loggingLevel.charAt(0).toUpperCase() + spec.loggingLevel.slice(1) : undefined,
+    ],
+    ['maxConcurrencyPerInstance', spec.maxConcurrencyPerInstance],
+    ['environmentVariables', spec.environmentVariables],
+  ];
+  for (const [k, v] of optional) if (v !== undefined) props[k] = v;
+  if (spec.retry) {
+    props.retrySettings = {
+      ...(spec.retry.maxRetries !== undefined ? { maxRetries: spec.retry.maxRetries } : {}),
+      ...(spec.retry.timeoutSeconds !== undefined ? { timeout: `PT${spec.retry.timeoutSeconds}S` } : {}),
+    };
+  }
+  return { location, tags: spec.tags, properties: props };
+}
+
+async function environmentId(
+  assets: WorkspaceAssets,
+  env: EnvironmentSpec,
+  ref: (value: string, kind: AssetKind, where: SourceLocation) => Promise<string>,
+): Promise<string> {
+  if (env.kind === 'reference') return ref(env.ref, 'environments', env.where);
+  return assets.ensureEnvironment(anonymousEnvironment(env));
+}
+
+/** A local model folder or file becomes an anonymous model version named by its content. */
+async function modelId(
+  ctx: AmlContext,
+  assets: WorkspaceAssets,
+  spec: ModelDeploymentSpec,
+  ref: (value: string, kind: AssetKind, where: SourceLocation) => Promise<string>,
+): Promise<string> {
+  const model = spec.model;
+  if (model.kind === 'reference') return ref(model.ref, 'models', model.where);
+  let isFolder: boolean;
+  try {
+    isFolder = fs.statSync(model.path).isDirectory();
+  } catch {
+    throw new UserError(`model path ${model.path} does not exist`, { where: model.where });
+  }
+  const uri = await assets.uploadInput({
+    key: 'model',
+    localPath: model.path,
+    type: isFolder ? 'uri_folder' : 'uri_file',
+    datastore: 'workspaceblobstore',
+    where: model.where,
+  });
+  const id = versionedId(ctx.workspace, 'models', md5Uuid(uri), '1');
+  const found = await ctx.arm.getOrUndefined(id).catch((err: unknown) => {
+    throw explainArmError(err, ctx, 'model');
+  });
+  if (!found) {
+    try {
+      await ctx.arm.request('PUT', id, { properties: { modelUri: uri, modelType: model.type, isAnonymous: true } });
+    } catch (err) {
+      throw explainArmError(err, ctx, 'anonymous model');
+    }
+  }
+  return id;
+}

@@ -1,0 +1,348 @@
+import { UserError } from '../../errors';
+import type { SourceLocation } from '../../host';
+import { Fields } from '../jobs/fields';
+import type { InlineEnvironment } from '../jobs/model';
+import { isPyMap, YamlSource } from '../jobs/yaml-source';
+
+/** A batch endpoint as `az ml batch-endpoint create -f` reads it. */
+export interface BatchEndpointSpec {
+  name: string;
+  description?: string;
+  tags: Record<string, string>;
+  properties: Record<string, string>;
+  defaultDeployment?: string;
+  where: SourceLocation;
+}
+
+export type ModelSource =
+  | { kind: 'reference'; ref: string; where: SourceLocation }
+  | { kind: 'local'; path: string; type: string; where: SourceLocation };
+
+export type EnvironmentSpec = { kind: 'reference'; ref: string; where: SourceLocation } | InlineEnvironment;
+
+interface DeploymentCommon {
+  name: string;
+  endpointName?: string;
+  description?: string;
+  tags: Record<string, string>;
+  properties: Record<string, string>;
+  where: SourceLocation;
+}
+
+/** A model deployment (az ml's batchDeployment / modelBatchDeployment schema). */
+export interface ModelDeploymentSpec extends DeploymentCommon {
+  type: 'model';
+  model: ModelSource;
+  code?: { path: string; local: boolean; scoringScript: string; where: SourceLocation };
+  environment?: EnvironmentSpec;
+  compute: string;
+  instanceCount?: number;
+  instanceType?: string;
+  miniBatchSize?: number;
+  outputAction?: 'AppendRow' | 'SummaryOnly';
+  outputFileName?: string;
+  errorThreshold?: number;
+  loggingLevel?: string;
+  maxConcurrencyPerInstance?: number;
+  retry?: { maxRetries?: number; timeoutSeconds?: number };
+  environmentVariables?: Record<string, string>;
+}
+
+/** A pipeline component deployment (pipelineComponentBatchDeployment schema). */
+export interface PipelineDeploymentSpec extends DeploymentCommon {
+  type: 'pipeline';
+  component: { ref: string; where: SourceLocation };
+  settings: Record<string, string>;
+}
+
+export type DeploymentSpec = ModelDeploymentSpec | PipelineDeploymentSpec;
+
+const NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/;
+
+function checkName(f: Fields, key: string, what: string): string {
+  const name = f.str(key, true)!;
+  if (!NAME.test(name)) {
+    throw f.error(
+      key,
+      `'${name}' is not a valid ${what} name: 3 to 32 letters, digits and '-', starting with a letter and ending with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+function root(src: YamlSource, what: string): Fields {
+  if (!isPyMap(src.data)) throw src.error([], `${what} YAML must be a mapping`);
+  return Fields.of(src, [], what, src.data);
+}
+
+export function loadBatchEndpoint(file: string, cwd: string, nameOverride?: string): BatchEndpointSpec {
+  const src = YamlSource.load(file, cwd);
+  const f = root(src, 'batch endpoint').allowOnly([
+    '$schema',
+    'name',
+    'description',
+    'tags',
+    'properties',
+    'auth_mode',
+    'defaults',
+    'location',
+    'identity',
+  ]);
+  const auth = f.str('auth_mode');
+  if (auth !== undefined && auth.toLowerCase() !== 'aad_token') {
+    throw f.error('auth_mode', `batch endpoints support only auth_mode aad_token, got '${auth}'`);
+  }
+  if (f.has('identity')) {
+    throw f.error('identity', 'not supported yet: an identity on a batch endpoint', 'Leave identity out.');
+  }
+  const defaults = f.sub('defaults', "'defaults'")?.allowOnly(['deployment_name']);
+  return {
+    name: nameOverride ?? checkName(f, 'name', 'endpoint'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    properties: f.stringMap('properties'),
+    defaultDeployment: defaults?.str('deployment_name'),
+    where: f.where,
+  };
+}
+
+const MODEL_KEYS = [
+  '$schema',
+  'name',
+  'endpoint_name',
+  'type',
+  'description',
+  'tags',
+  'properties',
+  'model',
+  'code_configuration',
+  'environment',
+  'compute',
+  'resources',
+  'settings',
+  // The older schema puts the settings at the top level.
+  'mini_batch_size',
+  'output_action',
+  'output_file_name',
+  'error_threshold',
+  'logging_level',
+  'max_concurrency_per_instance',
+  'retry_settings',
+  'environment_variables',
+];
+const SETTING_KEYS = [
+  'mini_batch_size',
+  'output_action',
+  'output_file_name',
+  'error_threshold',
+  'logging_level',
+  'max_concurrency_per_instance',
+  'retry_settings',
+  'environment_variables',
+];
+
+export function loadBatchDeployment(file: string, cwd: string): DeploymentSpec {
+  const src = YamlSource.load(file, cwd);
+  const top = root(src, 'batch deployment');
+  const type = top.enumStr('type', ['model', 'pipeline'] as const) ?? (top.has('component') ? 'pipeline' : 'model');
+  if (type === 'pipeline') return pipelineDeployment(top);
+  top.allowOnly(MODEL_KEYS);
+  const common = deploymentCommon(top);
+  const settings = top.sub('settings', "'settings'")?.allowOnly(SETTING_KEYS);
+  for (const key of SETTING_KEYS) {
+    if (settings && top.has(key)) throw top.error(key, `'${key}' is given both here and under 'settings'; keep one`);
+  }
+  const s = settings ?? top;
+  const retry = s.sub('retry_settings', "'retry_settings'")?.allowOnly(['max_retries', 'timeout']);
+  const resources = top.sub('resources', "'resources'")?.allowOnly(['instance_count', 'instance_type', 'properties']);
+  const codeConf = top.sub('code_configuration', "'code_configuration'")?.allowOnly(['code', 'scoring_script']);
+  let code: ModelDeploymentSpec['code'];
+  if (codeConf) {
+    const path = codeConf.str('code', true)!;
+    const local = !/^(azureml:|https?:|wasbs?:|\/subscriptions\/)/.test(path);
+    code = {
+      path: local ? src.resolvePath(path) : path,
+      local,
+      scoringScript: codeConf.str('scoring_script', true)!,
+      where: src.locate(codeConf.path('code')),
+    };
+  }
+  const compute = top.str('compute');
+  if (!compute)
+    throw top.error(undefined, "missing 'compute' in batch deployment (a compute cluster, e.g. azureml:cpu-cluster)");
+  const model = modelSource(top);
+  const environment = environmentSpec(top);
+  if (code && !environment)
+    throw top.error('code_configuration', "a deployment with a scoring script needs an 'environment'");
+  if (!code && model.kind === 'local' && model.type !== 'mlflow_model') {
+    throw top.error('model', "only MLflow models deploy without a scoring script: add 'code_configuration'");
+  }
+  const outputAction = s.enumStr('output_action', ['append_row', 'summary_only'] as const);
+  return {
+    ...common,
+    type: 'model',
+    model,
+    code,
+    environment,
+    compute,
+    instanceCount: resources?.num('instance_count', { integer: true, min: 1 }),
+    instanceType: resources?.str('instance_type'),
+    miniBatchSize: s.num('mini_batch_size', { integer: true, min: 1 }),
+    outputAction: outputAction === undefined ? undefined : outputAction === 'append_row' ? 'AppendRow' : 'SummaryOnly',
+    outputFileName: s.str('output_file_name'),
+    errorThreshold: s.num('error_threshold', { integer: true, min: -1 }),
+    loggingLevel: s.enumStr('logging_level', ['info', 'warning', 'debug'] as const),
+    maxConcurrencyPerInstance: s.num('max_concurrency_per_instance', { integer: true, min: 1 }),
+    retry: retry
+      ? {
+          maxRetries: retry.num('max_retries', { integer: true, min: 0 }),
+          timeoutSeconds: retry.num('timeout', { integer: true, min: 1 }),
+        }
+      : undefined,
+    environmentVariables: s.has('environment_variables') ? s.stringMap('environment_variables') : undefined,
+  };
+}
+
+function deploymentCommon(f: Fields): DeploymentCommon {
+  return {
+    name: checkName(f, 'name', 'deployment'),
+    endpointName: f.str('endpoint_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    properties: f.stringMap('properties'),
+    where: f.where,
+  };
+}
+
+function pipelineDeployment(f: Fields): PipelineDeploymentSpec {
+  f.allowOnly([
+    '$schema',
+    'name',
+    'endpoint_name',
+    'type',
+    'description',
+    'tags',
+    'component',
+    'settings',
+    'job_definition',
+  ]);
+  if (f.has('job_definition')) {
+    throw f.error(
+      'job_definition',
+      'not supported yet: a deployment from a pipeline job',
+      "Register the job's pipeline as a component and use 'component: azureml:<name>@latest'.",
+    );
+  }
+  const component = f.raw('component');
+  if (component === undefined) throw f.error(undefined, "missing 'component' in pipeline component deployment");
+  if (typeof component !== 'string' || !/^azureml:/.test(component)) {
+    throw f.error(
+      'component',
+      'not supported yet: a pipeline component from a local file or written inline',
+      'Register the component first (az ml component create) and use component: azureml:<name>@latest or azureml:<name>:<version>.',
+    );
+  }
+  const settings = f.sub('settings', "'settings'");
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(settings?.data ?? {})) {
+    if (v === null) continue;
+    if (typeof v === 'object' && !(v && 'value' in (v as object)))
+      throw settings!.error(k, `'settings.${k}' must be a plain value`);
+    out[k] = String(typeof v === 'object' ? (v as { value: number }).value : v);
+  }
+  return {
+    ...deploymentCommon(f),
+    type: 'pipeline',
+    component: { ref: component, where: f.src.locate(f.path('component')) },
+    settings: out,
+  };
+}
+
+function modelSource(f: Fields): ModelSource {
+  const raw = f.raw('model');
+  if (raw === undefined) throw f.error(undefined, "missing 'model' in batch deployment");
+  const where = f.src.locate(f.path('model'));
+  if (typeof raw === 'string') {
+    if (/^(azureml:|\/subscriptions\/)/.test(raw)) return { kind: 'reference', ref: raw, where };
+    throw f.error(
+      'model',
+      `'${raw}' is not a model reference: use azureml:<name>:<version>, azureml:<name>@latest, or a mapping with 'path'`,
+    );
+  }
+  const m = Fields.of(f.src, f.path('model'), "'model'", raw).allowOnly([
+    '$schema',
+    'name',
+    'version',
+    'type',
+    'path',
+    'description',
+    'tags',
+    'properties',
+  ]);
+  const path = m.str('path', true)!;
+  if (/^(azureml:|https?:|wasbs?:)/.test(path)) {
+    throw m.error(
+      'path',
+      'not supported yet: an inline model from a remote path',
+      'Register the model and use model: azureml:<name>:<version>.',
+    );
+  }
+  const type = m.enumStr('type', ['custom_model', 'mlflow_model', 'triton_model'] as const) ?? 'custom_model';
+  return { kind: 'local', path: f.src.resolvePath(path), type, where };
+}
+
+function environmentSpec(f: Fields): EnvironmentSpec | undefined {
+  const raw = f.raw('environment');
+  if (raw === undefined) return undefined;
+  const where = f.src.locate(f.path('environment'));
+  if (typeof raw === 'string') {
+    if (raw.startsWith('file:')) {
+      throw f.error(
+        'environment',
+        `not supported yet: an environment read from a file (${raw})`,
+        'Write it inline (image, conda_file) or use azureml:<name>:<version>.',
+      );
+    }
+    return { kind: 'reference', ref: raw, where };
+  }
+  const e = Fields.of(f.src, f.path('environment'), "'environment'", raw).allowOnly([
+    '$schema',
+    'name',
+    'version',
+    'description',
+    'tags',
+    'image',
+    'conda_file',
+    'os_type',
+    'inference_config',
+  ]);
+  const image = e.str('image');
+  if (!image) throw e.error(undefined, "an inline environment needs 'image'");
+  let conda = e.raw('conda_file');
+  if (typeof conda === 'string') {
+    let file: YamlSource;
+    try {
+      file = YamlSource.load(f.src.resolvePath(conda));
+    } catch (err) {
+      throw e.error(
+        'conda_file',
+        `cannot read conda file '${conda}'`,
+        err instanceof UserError ? err.message : undefined,
+      );
+    }
+    if (!isPyMap(file.data)) throw e.error('conda_file', `conda file '${conda}' must be a YAML mapping`);
+    conda = file.data;
+  } else if (conda !== undefined && !isPyMap(conda)) {
+    throw e.error('conda_file', "'conda_file' must be a file or a mapping");
+  }
+  return {
+    kind: 'inline',
+    image,
+    conda,
+    description: e.str('description'),
+    tags: e.has('tags') ? e.stringMap('tags') : undefined,
+    osType: e.str('os_type'),
+    inferenceConfig: e.raw('inference_config'),
+    where,
+  };
+}

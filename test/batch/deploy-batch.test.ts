@@ -1,0 +1,183 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Emulator } from '../../emulator';
+import { errorMessage } from '../../shared/errors';
+import { runStep } from '../../shared/run-step';
+import { emulatorInputs, secretEnvOf } from '../support/connection';
+import { startTestEmulator } from '../support/emulator';
+import { RecordingHost } from '../support/recording-host';
+
+/**
+ * deploy-batch as a user runs it: az ml endpoint and deployment YAML from a repository, a local
+ * model and scoring script, against the emulator, which really scores the test input.
+ */
+let emulator: Emulator;
+let project: string;
+
+beforeAll(async () => {
+  emulator = await startTestEmulator({ computeProvisioningMs: 100, lroRetryAfterSeconds: 0 });
+  project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-'));
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    fs.writeFileSync(path.join(project, file), text);
+  };
+  // The "model" multiplies by a factor kept in its folder.
+  write('model/factor.txt', '3\n');
+  write(
+    'src/score.py',
+    [
+      'import os',
+      'def init():',
+      '    global factor',
+      '    factor = int(open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "factor.txt")).read())',
+      'def run(mini_batch):',
+      '    rows = []',
+      '    for f in mini_batch:',
+      '        for line in open(f).read().split():',
+      '            if line == "boom":',
+      '                raise ValueError(f"cannot score {os.path.basename(f)}")',
+      '            rows.append(f"{os.path.basename(f)},{int(line) * factor}")',
+      '    return rows',
+      '',
+    ].join('\n'),
+  );
+  write('data/a.txt', '1\n2\n');
+  write('data/b.txt', '10\n');
+  write('data/c.txt', '7\n');
+  write('bad-data/x.txt', 'boom\n');
+  write(
+    'endpoint.yml',
+    '$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json\nname: scorer\nauth_mode: aad_token\n',
+  );
+  const deployment = (name: string, extra = '') =>
+    [
+      '$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json',
+      `name: ${name}`,
+      'endpoint_name: scorer',
+      'type: model',
+      'model:',
+      '  path: model',
+      'code_configuration:',
+      '  code: src',
+      '  scoring_script: score.py',
+      'environment:',
+      '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:latest',
+      'compute: azureml:batch-cluster',
+      'resources:',
+      '  instance_count: 1',
+      'settings:',
+      '  mini_batch_size: 2',
+      '  output_action: append_row',
+      '  output_file_name: predictions.csv',
+      '  retry_settings:',
+      '    max_retries: 1',
+      '    timeout: 30',
+      extra,
+    ].join('\n');
+  write('deployment.yml', deployment('times-three', '  error_threshold: 0\n'));
+  write('bad.yml', deployment('broken').replace('  mini_batch_size: 2', '  mini_batch_size: two'));
+  await createCluster('batch-cluster');
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+afterEach(() => expect(emulator.specViolations).toEqual([]));
+
+async function createCluster(name: string): Promise<void> {
+  const { info } = emulator;
+  const url = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/computes/${name}?api-version=2024-10-01`;
+  const res = await fetch(url, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${emulator.issueAccessToken()}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      location: info.location,
+      properties: {
+        computeType: 'AmlCompute',
+        properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 2 } },
+      },
+    }),
+  });
+  expect(res.status).toBeLessThan(300);
+}
+
+async function run(inputs: Record<string, string>) {
+  const host = new RecordingHost({ ...emulatorInputs(emulator), ...inputs }, secretEnvOf(emulator), project);
+  try {
+    await runStep('deploy-batch', host);
+    return { host, error: undefined as string | undefined };
+  } catch (err) {
+    return { host, error: errorMessage(err) };
+  }
+}
+
+const batchWrites = () =>
+  emulator.requests.filter((r) => /batchEndpoints/i.test(r.path) && ['PUT', 'PATCH', 'DELETE'].includes(r.method));
+
+test('deploys a model from YAML, makes it the default and scores the test input', async () => {
+  const { host, error } = await run({
+    'endpoint-file': 'endpoint.yml',
+    'deployment-file': 'deployment.yml',
+    'test-input': 'data',
+  });
+  expect(error).toBeUndefined();
+  expect(host.outputs.endpoint).toBe('scorer');
+  expect(host.outputs.deployment).toBe('times-three');
+  expect(host.outputs['scoring-uri']).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/_batch\/dev\/scorer\/jobs$/);
+  expect(host.outputs['test-job-name']).toMatch(/^batchjob-/);
+  expect(host.outputs['test-output']).toMatch(/predictions\.csv$/);
+  // Every input line, scored by the model (x3), in file order.
+  expect(host.lines.join('\n')).toContain('a.txt,3\na.txt,6\nb.txt,30\nc.txt,21');
+  expect(host.summary).toContain('b.txt,30');
+
+  const endpoint = await arm('GET', 'batchEndpoints/scorer');
+  expect(endpoint.properties.defaults.deploymentName).toBe('times-three');
+  const deployment = await arm('GET', 'batchEndpoints/scorer/deployments/times-three');
+  expect(deployment.properties).toMatchObject({
+    miniBatchSize: 2,
+    outputAction: 'AppendRow',
+    errorThreshold: 0,
+    retrySettings: { maxRetries: 1, timeout: 'PT30S' },
+    codeConfiguration: { scoringScript: 'score.py' },
+    provisioningState: 'Succeeded',
+  });
+  // The scoring job is an ordinary workspace job.
+  const job = await arm('GET', `jobs/${host.outputs['test-job-name']}`);
+  expect(job.properties).toMatchObject({ jobType: 'Pipeline', status: 'Completed', experimentName: 'scorer' });
+});
+
+test('a re-run changes nothing', async () => {
+  emulator.clearRequests();
+  const { host, error } = await run({ 'endpoint-file': 'endpoint.yml', 'deployment-file': 'deployment.yml' });
+  expect(error).toBeUndefined();
+  expect(batchWrites()).toEqual([]);
+  expect(emulator.requests.filter((r) => r.method === 'PUT')).toEqual([]);
+  expect(host.lines.join('\n')).toContain('Nothing to change');
+});
+
+test('a scoring script that fails past the error threshold fails the job and the step with its message', async () => {
+  const { host, error } = await run({
+    'endpoint-file': 'endpoint.yml',
+    'deployment-file': 'deployment.yml',
+    'test-input': 'bad-data',
+  });
+  expect(error).toMatch(/test job 'batchjob-[^']+' of deployment 'times-three' failed/);
+  expect(error).toContain('ValueError: cannot score x.txt');
+  expect(error).toContain('error threshold');
+  const job = await arm('GET', `jobs/${host.outputs['test-job-name']}`);
+  expect(job.properties.status).toBe('Failed');
+});
+
+test('bad YAML names file:line and creates nothing', async () => {
+  emulator.clearRequests();
+  const { error } = await run({ 'endpoint-file': 'endpoint.yml', 'deployment-file': 'bad.yml' });
+  expect(error).toMatch(/^bad\.yml:\d+:\d+: 'mini_batch_size' .* must be a whole number/);
+  expect(emulator.requests).toEqual([]);
+});
+
+async function arm(method: string, sub: string): Promise<any> {
+  const { info } = emulator;
+  const url = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/${sub}?api-version=2024-10-01`;
+  const res = await fetch(url, { method, headers: { authorization: `Bearer ${emulator.issueAccessToken()}` } });
+  return res.json();
+}
