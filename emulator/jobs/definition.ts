@@ -14,7 +14,8 @@ import { nextRunNumber } from './store';
  * may change afterwards).
  */
 
-const SUPPORTED_TYPES = ['Command', 'Pipeline', 'Sweep'];
+/** AutoML and Spark are accepted and stored, but end Failed when run (see not-run-locally.ts). */
+const SUPPORTED_TYPES = ['Command', 'Pipeline', 'Sweep', 'AutoML', 'Spark'];
 const MUTABLE = new Set(['description', 'tags', 'displayName', 'properties', 'isArchived']);
 /** Filled in by the service; a client that PUTs back what it read sends them too. */
 const SERVICE_FIELDS = new Set(['status', 'services', 'parameters']);
@@ -68,6 +69,10 @@ function checkDefinition(props: Record<string, unknown>): string {
     }
   }
   if (jobType === 'Pipeline' && !isRecord(props.jobs)) throw userError("A pipeline job must have 'jobs'.");
+  if (jobType === 'AutoML' && !isRecord(props.taskDetails)) throw userError("An AutoML job must have 'taskDetails'.");
+  if (jobType === 'Spark' && (typeof props.entry !== 'object' || !props.codeId)) {
+    throw userError("A Spark job must have 'entry' and 'codeId'.");
+  }
   return jobType;
 }
 

@@ -9,6 +9,7 @@ import { newJobRecord } from './definition';
 import { JobLogs, LIFECYCLER_LOG } from './logs';
 import { TERMINAL, type JobControl, type JobError, type JobRecord, type JobStatus } from './model';
 import { artifactPrefix } from './resource';
+import { NOT_RUN_LOCALLY, runNotLocally } from './not-run-locally';
 import { jobKey, saveJob } from './store';
 import { datastoreSeeds } from '../routes/datastores';
 
@@ -238,7 +239,8 @@ export class JobRunner implements JobControl {
   private async execute(ws: WorkspaceSeed, rec: JobRecord, signal: AbortSignal): Promise<void> {
     // The PUT that created the job answers first, with the job still NotStarted.
     await new Promise((resolve) => setImmediate(resolve));
-    const executor = this.options.executors[rec.jobType];
+    const executor =
+      this.options.executors[rec.jobType] ?? (rec.jobType in NOT_RUN_LOCALLY ? runNotLocally : undefined);
     const logs = this.logsOf(rec);
     logs.startShipping();
     const ctx: JobContext = {

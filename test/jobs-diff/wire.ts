@@ -195,31 +195,53 @@ export function normalise(
     }
     return out;
   };
-  const oGroups = groups(oracle, o);
-  const aGroups = groups(ours, a);
-  const componentKeys = pairUp([...oGroups.keys()], [...aGroups.keys()], (k) => k);
-  const codeTokenIn = (r: WireRequest, subs: [string, string][]): boolean => {
-    const code = specOf(r)?.code;
-    return (
-      typeof code === 'string' && /\/codes\/\{(placeholder-)?code#/.test(substitute(code, { pairs: subs }) as string)
+  // A version depends on generated names when its spec holds a code token anywhere (a parallel
+  // task's code too) or a component version already made a token (a pipeline component's steps):
+  // rounds until nothing new depends on them.
+  const dependsOnGenerated = (r: WireRequest, subs: [string, string][]): boolean =>
+    /\/codes\/\{(placeholder-)?code#|\/versions\/\{component#/.test(
+      JSON.stringify(substitute(specOf(r) ?? {}, { pairs: subs })),
     );
-  };
   const versionSubs: [string, string][][] = [[], []];
-  const componentPairs: [WireRequest | undefined, WireRequest | undefined][] = [];
-  componentKeys.forEach(([ok, ak], i) => {
-    const xs = ok === undefined ? [] : oGroups.get(ok)!;
-    const ys = ak === undefined ? [] : aGroups.get(ak)!;
-    componentPairs.push([xs[0], ys[0]]);
-    if (!xs.length || !ys.length || !(codeTokenIn(xs[0], o) || codeTokenIn(ys[0], a))) return;
-    const token = `{component#${i + 1}}`;
-    const versions = (list: WireRequest[], into: [string, string][]) =>
-      list.map((r) => {
-        const nv = assetNameVersion(r.path)!;
-        into.push([`${nv.name}/versions/${nv.version}`, `${nv.name}/versions/${token}`]);
-        return nv.version;
-      });
-    tokens[token] = [versions(xs, versionSubs[0]).join(' '), versions(ys, versionSubs[1]).join(' ')];
-  });
+  const tokenOf = [new Map<string, string>(), new Map<string, string>()];
+  let componentPairs: [WireRequest | undefined, WireRequest | undefined][] = [];
+  let next = 0;
+  for (let round = 0; round < 8; round++) {
+    const oAll = [...o, ...versionSubs[0]];
+    const aAll = [...a, ...versionSubs[1]];
+    const oGroups = groups(oracle, oAll);
+    const aGroups = groups(ours, aAll);
+    const componentKeys = pairUp([...oGroups.keys()], [...aGroups.keys()], (k) => k);
+    componentPairs = [];
+    let added = false;
+    for (const [ok, ak] of componentKeys) {
+      const xs = ok === undefined ? [] : oGroups.get(ok)!;
+      const ys = ak === undefined ? [] : aGroups.get(ak)!;
+      componentPairs.push([xs[0], ys[0]]);
+      if (!xs.length || !ys.length || !(dependsOnGenerated(xs[0], oAll) || dependsOnGenerated(ys[0], aAll))) continue;
+      const sides: [WireRequest[], number][] = [
+        [xs, 0],
+        [ys, 1],
+      ];
+      const known = sides.flatMap(([list, n]) => list.map((r) => tokenOf[n].get(assetNameVersion(r.path)!.version)));
+      if (known.every((t) => t !== undefined)) continue;
+      const token = known.find((t) => t !== undefined) ?? `{component#${++next}}`;
+      for (const [list, n] of sides) {
+        for (const r of list) {
+          const nv = assetNameVersion(r.path)!;
+          if (tokenOf[n].has(nv.version)) continue;
+          tokenOf[n].set(nv.version, token);
+          versionSubs[n].push([`${nv.name}/versions/${nv.version}`, `${nv.name}/versions/${token}`]);
+          added = true;
+        }
+      }
+      tokens[token] = [
+        xs.map((r) => assetNameVersion(r.path)!.version).join(' '),
+        ys.map((r) => assetNameVersion(r.path)!.version).join(' '),
+      ];
+    }
+    if (!added) break;
+  }
   o.push(...versionSubs[0]);
   a.push(...versionSubs[1]);
 

@@ -40,7 +40,7 @@ describe('corpus of az ml job YAML files', () => {
           // Allowed failures: a step kind not translated yet, or a placeholder the example leaves to fill in.
           expect(message).toMatch(
             new RegExp(
-              `^${rel.replace(/[.]/g, '\\.')}:\\d+:\\d+: (not supported yet: \\w+ steps in pipeline jobs|not supported yet: an environment read from a file|'<.*>' needs a version or a label)`,
+              `^${rel.replace(/[.]/g, '\\.')}:\\d+:\\d+: (not supported yet: \\w+ steps in pipeline jobs|not supported yet: a prompt flow as a component|not supported yet: an environment read from a file|'<.*>' needs a version or a label)`,
             ),
           );
           if (/not supported yet/.test(message)) outcome.unsupportedSteps++;

@@ -30,9 +30,19 @@ describe('job YAML errors name the file and line', () => {
       /job\.yml:3:\d+: 'type' must be one of pytorch, mpi, tensorflow/,
     ],
     [
-      'type: pipeline\njobs:\n  a:\n    type: parallel\n',
-      /job\.yml:4:11: not supported yet: parallel steps in pipeline jobs/,
+      'type: pipeline\njobs:\n  a:\n    type: spark\n',
+      /job\.yml:4:11: not supported yet: spark steps in pipeline jobs/,
     ],
+    ['type: pipeline\njobs:\n  a:\n    type: parallel\n', /job\.yml:4:5: missing 'task' in step 'a'/],
+    [
+      'type: pipeline\njobs:\n  a:\n    type: parallel\n    mini_batch_size: 10tb\n    task: { entry_script: s.py }\n',
+      /job\.yml:5:22: 'mini_batch_size' must be a number, optionally with kb, mb or gb/,
+    ],
+    [
+      'type: pipeline\njobs:\n  a:\n    type: automl\n    task: clustering\n',
+      /job\.yml:5:11: 'task' must be one of classification, regression/,
+    ],
+    ['type: pipeline\njobs:\n  a:\n    type: pipeline\n', /job\.yml:4:5: missing 'component' in step 'a'/],
     ['type: pipeline\n', /a pipeline job needs 'jobs'/],
     [
       'type: sweep\ntrial: { command: x, environment: azureml:e:1 }\nsampling_algorithm: random\nsearch_space: { a: { type: choice } }\nobjective: { goal: min, primary_metric: m }\n',

@@ -6,6 +6,8 @@ import {
   LITERAL_TYPES,
   OUTPUT_MODES,
   type CodeSource,
+  type AnyComponent,
+  type AutoMLStep,
   type CommandComponent,
   type CommandJob,
   type CommandSpec,
@@ -20,6 +22,12 @@ import {
   type JobDefinition,
   type JobInput,
   type OutputValue,
+  type ParallelComponent,
+  type ParallelSettings,
+  type ParallelStep,
+  type ParallelTask,
+  type PipelineComponent,
+  type PipelineComponentStep,
   type PipelineJob,
   type PipelineSettings,
   type PipelineStep,
@@ -236,15 +244,18 @@ function step(f: Fields): PipelineStep {
   const type = (f.str('type') ?? 'command').toLowerCase();
   if (type === 'command') return commandStep(f);
   if (type === 'sweep') return sweepStep(f);
-  const known = ['pipeline', 'parallel', 'spark', 'automl', 'import', 'data_transfer', 'flow_parallel'];
+  if (type === 'parallel') return parallelStep(f);
+  if (type === 'pipeline') return pipelineComponentStep(f);
+  if (type === 'automl') return automlStep(f);
+  const known = ['spark', 'import', 'data_transfer', 'flow_parallel'];
   if (known.includes(type)) {
     throw f.error(
       'type',
       `not supported yet: ${type} steps in pipeline jobs`,
-      'submit-job translates command and sweep steps; submit this pipeline with az ml for now.',
+      'submit-job translates command, sweep, parallel, pipeline and automl steps; submit this pipeline with az ml for now.',
     );
   }
-  throw f.error('type', `unknown step type '${type}'`, 'Use command or sweep.');
+  throw f.error('type', `unknown step type '${type}'`, 'Use command, sweep, parallel, pipeline or automl.');
 }
 
 function stepCommon(f: Fields) {
@@ -527,7 +538,7 @@ function input(src: YamlSource, at: KeyPath, raw: PyValue): JobInput {
   const type = f.str('type')?.toLowerCase();
   const mode = f.enumStr('mode', INPUT_MODES);
   const path = f.str('path');
-  if (path !== undefined && isBinding(path)) return { kind: 'binding', expr: path.trim(), mode, where };
+  if (path !== undefined && isBinding(path)) return { kind: 'binding', expr: path.trim(), mode, type, where };
   if (type && (LITERAL_TYPES as readonly string[]).includes(type)) {
     const value = f.raw('value') ?? f.raw('default') ?? null;
     if (isBinding(value)) return { kind: 'binding', expr: value.trim(), mode, where };
@@ -596,6 +607,15 @@ function outputs(f: Fields): Record<string, OutputValue> {
 // components
 
 function componentSource(f: Fields, key: string): ComponentSource {
+  return typedComponentSource(f, key, 'command') as ComponentSource;
+}
+
+/** A step's `component`: a reference, a component file or an inline mapping of the type the step has. */
+function typedComponentSource<C extends AnyComponent>(
+  f: Fields,
+  key: string,
+  type: NonNullable<AnyComponent['componentType']>,
+): ComponentSource<C> {
   const raw = f.raw(key);
   const where = f.src.locate(f.path(key));
   if (typeof raw === 'string') {
@@ -607,18 +627,37 @@ function componentSource(f: Fields, key: string): ComponentSource {
     } catch (err) {
       throw f.error(key, `cannot read component file '${raw}'`, err instanceof Error ? err.message : undefined);
     }
+    if (isPyMap(file.data) && file.data.nodes !== undefined && file.data.type === undefined) {
+      throw f.error(
+        key,
+        `not supported yet: a prompt flow as a component (${raw})`,
+        'Submit this pipeline with az ml for now, or wrap the flow in a command or parallel component.',
+      );
+    }
     // azure-ai-ml marks a component named with the file: prefix as defined in the job (YAML.JOB).
     const source = raw.startsWith('file:') ? 'YAML.JOB' : 'YAML.COMPONENT';
-    return { kind: 'anonymous', where, component: componentFrom(Fields.of(file, [], 'the component'), source) };
+    const component = anyComponentFrom(Fields.of(file, [], 'the component'), source, type);
+    return { kind: 'anonymous', where, component: component as C };
   }
   if (isPyMap(raw)) {
-    return {
-      kind: 'anonymous',
-      where,
-      component: componentFrom(Fields.of(f.src, f.path(key), 'the inline component', raw), 'YAML.JOB'),
-    };
+    const component = anyComponentFrom(Fields.of(f.src, f.path(key), 'the inline component', raw), 'YAML.JOB', type);
+    return { kind: 'anonymous', where, component: component as C };
   }
   throw f.error(key, `'${key}' must be a component file, azureml:name:version, azureml:name@label or a mapping`);
+}
+
+function anyComponentFrom(
+  f: Fields,
+  source: CommandComponent['source'],
+  expected: NonNullable<AnyComponent['componentType']>,
+): AnyComponent {
+  const type = (f.str('type') ?? 'command').toLowerCase();
+  if (type !== expected) {
+    throw f.error('type', `a ${expected} step needs a ${expected} component; this one is a ${type} component`);
+  }
+  if (type === 'parallel') return parallelComponentFrom(f, source);
+  if (type === 'pipeline') return pipelineComponentFrom(f, source);
+  return componentFrom(f, source);
 }
 
 function componentFrom(f: Fields, source: CommandComponent['source']): CommandComponent {
@@ -670,6 +709,239 @@ function ports(f: Fields, key: 'inputs' | 'outputs'): Record<string, PortDefinit
     };
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// parallel, pipeline component and automl steps
+
+const PARALLEL_KEYS = [
+  'resources',
+  'logging_level',
+  'mini_batch_size',
+  'input_data',
+  'retry_settings',
+  'max_concurrency_per_instance',
+  'error_threshold',
+  'mini_batch_error_threshold',
+  'partition_keys',
+];
+const PARALLEL_COMPONENT_KEYS = [
+  '$schema',
+  'name',
+  'version',
+  'display_name',
+  'description',
+  'tags',
+  'type',
+  'is_deterministic',
+  'inputs',
+  'outputs',
+  'task',
+  ...PARALLEL_KEYS,
+];
+const PARALLEL_STEP_KEYS = [
+  ...STEP_COMMON_KEYS,
+  '$schema',
+  'component',
+  'task',
+  'environment_variables',
+  ...PARALLEL_KEYS,
+];
+
+function parallelSettings(f: Fields): ParallelSettings {
+  const mbs = f.raw('mini_batch_size');
+  if (mbs !== undefined && !/^\d+([kmg]b)?$/i.test(String(mbs))) {
+    throw f.error(
+      'mini_batch_size',
+      `'mini_batch_size' must be a number, optionally with kb, mb or gb (got '${String(mbs)}')`,
+    );
+  }
+  const retry = f.sub('retry_settings', "'retry_settings'")?.allowOnly(['timeout', 'max_retries']);
+  const keys = f.raw('partition_keys');
+  if (keys !== undefined && !Array.isArray(keys)) throw f.error('partition_keys', "'partition_keys' must be a list");
+  return {
+    resources: resources(f),
+    loggingLevel: f.str('logging_level'),
+    miniBatchSize: mbs === undefined ? undefined : miniBatchBytes(String(mbs)),
+    inputData: f.str('input_data'),
+    retrySettings: retry ? { timeout: retry.raw('timeout'), maxRetries: retry.raw('max_retries') } : undefined,
+    maxConcurrencyPerInstance: f.num('max_concurrency_per_instance', { integer: true, min: 1 }),
+    errorThreshold: f.num('error_threshold', { integer: true }),
+    miniBatchErrorThreshold: f.num('mini_batch_error_threshold', { integer: true }),
+    partitionKeys: keys as PyValue[] | undefined,
+  };
+}
+
+/** azure-ai-ml's reading of "10kb": a count of bytes (kb, mb, gb are powers of 1024); a bare number stays. */
+function miniBatchBytes(v: string): string {
+  const m = /^(\d+)([kmg]b)?$/i.exec(v) as RegExpExecArray;
+  const unit = m[2]?.toLowerCase();
+  const factor = unit === 'kb' ? 1024 : unit === 'mb' ? 1024 ** 2 : unit === 'gb' ? 1024 ** 3 : 1;
+  return String(Number(m[1]) * factor);
+}
+
+function parallelTask(f: Fields): ParallelTask | undefined {
+  const t = f.sub('task', "'task'");
+  if (!t) return undefined;
+  t.allowOnly(['type', 'code', 'entry_script', 'program_arguments', 'append_row_to', 'environment']);
+  const type = (t.str('type') ?? 'run_function').toLowerCase();
+  if (type !== 'run_function') throw t.error('type', `unknown parallel task type '${type}'`, 'Use run_function.');
+  return {
+    type,
+    code: codeSource(t),
+    entryScript: t.str('entry_script', true),
+    programArguments: t.str('program_arguments'),
+    appendRowTo: t.str('append_row_to'),
+    environment: environmentSource(t),
+  };
+}
+
+function parallelComponentFrom(f: Fields, source: ParallelComponent['source']): ParallelComponent {
+  f.allowOnly(PARALLEL_COMPONENT_KEYS);
+  const task = parallelTask(f);
+  if (!task) throw f.error(undefined, `missing 'task' in ${f.what}`);
+  return {
+    componentType: 'parallel',
+    ...parallelSettings(f),
+    name: f.str('name'),
+    version: f.str('version'),
+    displayName: f.str('display_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    isDeterministic: f.bool('is_deterministic'),
+    schema: f.str('$schema'),
+    inputs: ports(f, 'inputs'),
+    outputs: ports(f, 'outputs'),
+    task,
+    source,
+    where: f.where,
+  };
+}
+
+function parallelStep(f: Fields): ParallelStep {
+  f.allowOnly(PARALLEL_STEP_KEYS);
+  const settings = parallelSettings(f);
+  const task = parallelTask(f);
+  if (f.has('component')) {
+    const component = typedComponentSource<ParallelComponent>(f, 'component', 'parallel');
+    return {
+      type: 'parallel',
+      ...stepCommon(f),
+      ...settings,
+      task,
+      component,
+      environmentVariables: f.stringMap('environment_variables'),
+      source: component.kind === 'anonymous' ? component.component.source : 'YAML.COMPONENT',
+    };
+  }
+  if (!task)
+    throw f.error(undefined, `missing 'task' in ${f.what}`, "Write the step's task or name a parallel component.");
+  // An inline parallel step: azure-ai-ml turns it into an anonymous component named by the step.
+  const component: ParallelComponent = {
+    componentType: 'parallel',
+    ...settings,
+    displayName: String(f.at[f.at.length - 1]),
+    tags: {},
+    inputs: {},
+    outputs: {},
+    task,
+    source: 'YAML.JOB',
+    where: f.where,
+  };
+  return {
+    type: 'parallel',
+    ...stepCommon(f),
+    ...settings,
+    task,
+    component: { kind: 'anonymous', component, where: f.where },
+    environmentVariables: f.stringMap('environment_variables'),
+    source: 'YAML.JOB',
+  };
+}
+
+function pipelineComponentFrom(f: Fields, source: PipelineComponent['source']): PipelineComponent {
+  f.allowOnly([
+    '$schema',
+    'name',
+    'version',
+    'display_name',
+    'description',
+    'tags',
+    'type',
+    'inputs',
+    'outputs',
+    'jobs',
+  ]);
+  const jobsMap = f.map('jobs');
+  if (!jobsMap || Object.keys(jobsMap).length === 0) throw f.error(undefined, `a pipeline component needs 'jobs'`);
+  const jobs: Record<string, PipelineStep> = {};
+  for (const name of Object.keys(jobsMap))
+    jobs[name] = step(Fields.of(f.src, [...f.path('jobs'), name], `step '${name}'`));
+  return {
+    componentType: 'pipeline',
+    name: f.str('name'),
+    version: f.str('version'),
+    displayName: f.str('display_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    schema: f.str('$schema'),
+    inputs: ports(f, 'inputs'),
+    outputs: ports(f, 'outputs'),
+    jobs,
+    source,
+    where: f.where,
+  };
+}
+
+function pipelineComponentStep(f: Fields): PipelineComponentStep {
+  f.allowOnly([...STEP_COMMON_KEYS, '$schema', 'component', 'settings']);
+  if (!f.has('component'))
+    throw f.error(
+      undefined,
+      `missing 'component' in ${f.what}`,
+      'A pipeline step runs a pipeline component: name its file or azureml:name:version.',
+    );
+  const component = typedComponentSource<PipelineComponent>(f, 'component', 'pipeline');
+  return {
+    type: 'pipeline',
+    ...stepCommon(f),
+    component,
+    source: component.kind === 'anonymous' ? component.component.source : 'YAML.COMPONENT',
+  };
+}
+
+const AUTOML_TASKS = [
+  'classification',
+  'regression',
+  'forecasting',
+  'image_classification',
+  'image_classification_multilabel',
+  'image_object_detection',
+  'image_instance_segmentation',
+  'text_classification',
+  'text_classification_multilabel',
+  'text_ner',
+];
+const AUTOML_DATA = ['training_data', 'validation_data', 'test_data'];
+
+function automlStep(f: Fields): AutoMLStep {
+  const task = f.enumStr('task', AUTOML_TASKS, true) as string;
+  for (const key of AUTOML_DATA) {
+    const v = f.raw(key);
+    if (v === undefined || isBinding(v)) continue;
+    const d = isPyMap(v) ? Fields.of(f.src, f.path(key), `'${key}'`, v) : undefined;
+    const p = d?.str('path');
+    if (!d || !p || !/^(azureml:|https?:|wasbs?:|abfss?:|adl:)/.test(p)) {
+      throw f.error(
+        key,
+        `not supported yet: '${key}' of an automl step must be a binding (\${{parent.inputs.x}}) or a registered or remote asset`,
+        'Declare the data as a pipeline input and bind the step to it.',
+      );
+    }
+  }
+  const common = new Set([...STEP_COMMON_KEYS, '$schema']);
+  const fields = Object.fromEntries(Object.entries(f.data).filter(([k, v]) => !common.has(k) && v !== null));
+  return { type: 'automl', ...stepCommon(f), task, fields };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ export interface BindingInput {
   kind: 'binding';
   expr: string;
   mode?: InputMode;
+  /** The type written beside a bound path (`type: mltable, path: ${{...}}`). */
+  type?: string;
   where: SourceLocation;
 }
 export interface DataInput {
@@ -229,6 +231,7 @@ export interface PortDefinition {
 
 /** A command component: from a component YAML file or written inline in a pipeline step. */
 export interface CommandComponent extends CommandSpec {
+  componentType?: 'command';
   name?: string;
   version?: string;
   displayName?: string;
@@ -243,9 +246,73 @@ export interface CommandComponent extends CommandSpec {
   where: SourceLocation;
 }
 
-export type ComponentSource =
+/** The run_function task of a parallel component: an entry script with init()/run(mini_batch). */
+export interface ParallelTask {
+  type: string;
+  code?: CodeSource;
+  entryScript?: string;
+  programArguments?: string;
+  appendRowTo?: string;
+  environment?: EnvironmentSource;
+}
+
+export interface RetrySettings {
+  timeout?: PyValue;
+  maxRetries?: PyValue;
+}
+
+/** Settings shared by a parallel component and the step that runs it. */
+export interface ParallelSettings {
+  resources?: Resources;
+  loggingLevel?: string;
+  /** As written ("10kb", 5); the component keeps it as text, the step as a number of bytes or files. */
+  miniBatchSize?: string;
+  inputData?: string;
+  retrySettings?: RetrySettings;
+  maxConcurrencyPerInstance?: number;
+  errorThreshold?: number;
+  miniBatchErrorThreshold?: number;
+  partitionKeys?: PyValue[];
+}
+
+/** A parallel component (ParallelRunStep): from a component file or written inline in a step. */
+export interface ParallelComponent extends ParallelSettings {
+  componentType: 'parallel';
+  name?: string;
+  version?: string;
+  displayName?: string;
+  description?: string;
+  tags: Record<string, string>;
+  isDeterministic?: boolean;
+  schema?: string;
+  inputs: Record<string, PortDefinition>;
+  outputs: Record<string, PortDefinition>;
+  task: ParallelTask;
+  source: 'YAML.COMPONENT' | 'YAML.JOB';
+  where: SourceLocation;
+}
+
+/** A pipeline component: a pipeline with an interface, used as one step of another pipeline. */
+export interface PipelineComponent {
+  componentType: 'pipeline';
+  name?: string;
+  version?: string;
+  displayName?: string;
+  description?: string;
+  tags: Record<string, string>;
+  schema?: string;
+  inputs: Record<string, PortDefinition>;
+  outputs: Record<string, PortDefinition>;
+  jobs: Record<string, PipelineStep>;
+  source: 'YAML.COMPONENT' | 'YAML.JOB';
+  where: SourceLocation;
+}
+
+export type AnyComponent = CommandComponent | ParallelComponent | PipelineComponent;
+
+export type ComponentSource<C extends AnyComponent = CommandComponent> =
   | { kind: 'reference'; ref: string; where: SourceLocation }
-  | { kind: 'anonymous'; component: CommandComponent; where: SourceLocation };
+  | { kind: 'anonymous'; component: C; where: SourceLocation };
 
 export interface StepCommon {
   displayName?: string;
@@ -278,7 +345,32 @@ export interface SweepStep extends StepCommon, SweepSettings {
   resources?: Resources;
 }
 
-export type PipelineStep = CommandStep | SweepStep;
+export interface ParallelStep extends StepCommon, ParallelSettings {
+  type: 'parallel';
+  component: ComponentSource<ParallelComponent>;
+  /** A task written on the step (an inline step's own task is its component's). */
+  task?: ParallelTask;
+  environmentVariables: Record<string, string>;
+  source: 'YAML.COMPONENT' | 'YAML.JOB';
+}
+
+export interface PipelineComponentStep extends StepCommon {
+  type: 'pipeline';
+  component: ComponentSource<PipelineComponent>;
+  source: 'YAML.COMPONENT' | 'YAML.JOB';
+}
+
+/**
+ * An AutoML step: azure-ai-ml sends its YAML form (the node schema's dump) rather than a component,
+ * so the step keeps the mapping as written and translate.ts applies the dump's rules.
+ */
+export interface AutoMLStep extends StepCommon {
+  type: 'automl';
+  task: string;
+  fields: Record<string, PyValue>;
+}
+
+export type PipelineStep = CommandStep | SweepStep | ParallelStep | PipelineComponentStep | AutoMLStep;
 
 export interface PipelineSettings {
   /** Settings az ml does not know; sent as written. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { SourceLocation } from '../../host';
 import type {
+  AnyComponent,
   CommandComponent,
   ComponentSource,
   DataType,
@@ -8,6 +9,7 @@ import type {
   InlineEnvironment,
   JobDefinition,
   JobInput,
+  PipelineStep,
 } from './model';
 import { md5Hex, pyJoin, pyYamlDump } from './python-compat';
 import { parseReference, type AssetKind } from './refs';
@@ -52,7 +54,7 @@ export interface LabelReference {
 }
 export interface AnonymousComponentPlan {
   key: string;
-  component: CommandComponent;
+  component: AnyComponent;
 }
 
 /** Phase 1: what must exist before the job body can be written. No network, deterministic. */
@@ -126,12 +128,25 @@ export function planJob(job: JobDefinition): JobPlan {
     } else if (c.code?.kind === 'reference') addReference(c.code.ref, 'codes', c.code.where, c.code);
     addEnvironment(c.environment);
   };
-  const addComponent = (source: ComponentSource): void => {
+  const addComponent = (source: ComponentSource<AnyComponent>, baseDir: string): void => {
     if (source.kind === 'reference') return addReference(source.ref, 'components', source.where, source);
-    addCommandParts(source.component);
+    const c = source.component;
+    if (c.componentType === 'parallel') addCommandParts(c.task);
+    else if (c.componentType === 'pipeline') for (const s of Object.values(c.jobs)) addStep(s, baseDir);
+    else addCommandParts(c);
     const key = `component:${plan.components.length}`;
-    plan.components.push({ key, component: source.component });
+    plan.components.push({ key, component: c });
     plan.keys.set(source, key);
+  };
+  const addStep = (step: PipelineStep, baseDir: string): void => {
+    addInputs(step.inputs, baseDir);
+    if (step.type === 'command') addComponent(step.component, baseDir);
+    else if (step.type === 'sweep') addComponent(step.trial, baseDir);
+    else if (step.type === 'parallel') {
+      // A task written on a step that names a component is sent with the step.
+      if (step.task && step.component.kind === 'reference') addCommandParts(step.task);
+      addComponent(step.component, baseDir);
+    } else if (step.type === 'pipeline') addComponent(step.component, baseDir);
   };
 
   if (job.type === 'command') {
@@ -143,10 +158,7 @@ export function planJob(job: JobDefinition): JobPlan {
     addInputs(job.inputs, baseDirOf(job));
   } else {
     addInputs(job.inputs, baseDirOf(job));
-    for (const step of Object.values(job.jobs)) {
-      addInputs(step.inputs, baseDirOf(job));
-      addComponent(step.type === 'command' ? step.component : step.trial);
-    }
+    for (const step of Object.values(job.jobs)) addStep(step, baseDirOf(job));
   }
   return plan;
 }

@@ -1,4 +1,6 @@
 import type {
+  AnyComponent,
+  AutoMLStep,
   CommandComponent,
   CommandJob,
   CommandStep,
@@ -10,7 +12,15 @@ import type {
   JobDefinition,
   JobInput,
   OutputValue,
+  ParallelComponent,
+  ParallelSettings,
+  ParallelStep,
+  ParallelTask,
+  PipelineComponent,
+  PipelineComponentStep,
   PipelineJob,
+  PipelineStep,
+  PortDefinition,
   QueueSettings,
   Resources,
   SearchDistribution,
@@ -162,10 +172,11 @@ function clean<T extends Json>(o: T): T {
   return o;
 }
 /** Pipeline steps are sent as msrest as_dict() output: snake_case, no empty members. */
-function compact(o: Json): Json {
+function compact(o: Json, keepEmpty: string[] = []): Json {
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (v === undefined || v === null) delete o[k];
+    else if (keepEmpty.includes(k)) continue;
     else if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as Json).length === 0) delete o[k];
   }
   return o;
@@ -215,7 +226,7 @@ class Context {
     return this.id(owner) as string;
   }
 
-  private componentId(source: ComponentSource): string | undefined {
+  private componentId(source: ComponentSource<AnyComponent>): string | undefined {
     if (source.kind === 'reference') return this.referenceId(source.ref, 'components', source.where, source);
     return this.id(source);
   }
@@ -391,9 +402,7 @@ class Context {
       _source: 'YAML.JOB',
     });
     const jobs: Json = {};
-    for (const [name, step] of Object.entries(job.jobs)) {
-      jobs[name] = step.type === 'command' ? this.commandStep(name, step) : this.sweepStep(name, step);
-    }
+    for (const [name, step] of Object.entries(job.jobs)) jobs[name] = this.step(name, step, true);
     return clean({
       jobType: 'Pipeline',
       ...this.common(job),
@@ -404,8 +413,24 @@ class Context {
     });
   }
 
-  private stepCommon(name: string, step: CommandStep | SweepStep): Json {
-    const source = step.type === 'command' ? step.component : step.trial;
+  /** A step of a pipeline job (named) or of a pipeline component (azure-ai-ml leaves the name out there). */
+  private step(name: string, step: PipelineStep, named: boolean): Json {
+    const body =
+      step.type === 'command'
+        ? this.commandStep(name, step)
+        : step.type === 'sweep'
+          ? this.sweepStep(name, step)
+          : step.type === 'parallel'
+            ? this.parallelStep(name, step)
+            : step.type === 'pipeline'
+              ? this.pipelineComponentStep(name, step)
+              : this.automlStep(name, step);
+    if (!named) delete body.name;
+    return body;
+  }
+
+  private stepCommon(name: string, step: CommandStep | SweepStep | ParallelStep | PipelineComponentStep): Json {
+    const source = step.type === 'sweep' ? step.trial : step.component;
     const ports = source.kind === 'anonymous' ? source.component.outputs : {};
     return {
       name,
@@ -470,10 +495,185 @@ class Context {
     });
   }
 
+  /** Parallel node: BaseNode fields, the node schema's picks, then what Parallel._to_rest_object adds. */
+  private parallelStep(name: string, step: ParallelStep): Json {
+    // Parallel.__init__: what the step leaves out comes from its component.
+    const c = step.component.kind === 'anonymous' ? step.component.component : undefined;
+    const pick = <K extends keyof ParallelSettings>(k: K): ParallelSettings[K] => step[k] ?? c?.[k];
+    const task = step.task ?? c?.task;
+    const mbs = pick('miniBatchSize');
+    const keys = pick('partitionKeys');
+    return compact({
+      ...this.stepCommon(name, step),
+      _source: stepSource(step.component, step.source),
+      type: 'parallel',
+      componentId: this.componentId(step.component),
+      resources: snakeKeys(resources(pick('resources'), false)),
+      error_threshold: step.errorThreshold,
+      mini_batch_error_threshold: pick('miniBatchErrorThreshold'),
+      environment_variables: step.environmentVariables,
+      max_concurrency_per_instance: pick('maxConcurrencyPerInstance'),
+      task: task && this.parallelTaskYaml(task),
+      input_data: pick('inputData'),
+      retry_settings: retryYaml(step.retrySettings),
+      logging_level: step.loggingLevel,
+      mini_batch_size: mbs === undefined ? undefined : Number(mbs),
+      partition_keys: keys === undefined ? undefined : pyJsonDumps(keys),
+    });
+  }
+
+  private pipelineComponentStep(name: string, step: PipelineComponentStep): Json {
+    const common = this.stepCommon(name, step);
+    // A pipeline node keeps only the inputs its component declares.
+    if (step.component.kind === 'anonymous') {
+      const declared = step.component.component.inputs;
+      common.inputs = Object.fromEntries(Object.entries(common.inputs as Json).filter(([k]) => k in declared));
+    }
+    return compact({
+      ...common,
+      _source: stepSource(step.component, step.source),
+      type: 'pipeline',
+      componentId: this.componentId(step.component),
+    });
+  }
+
+  /**
+   * An AutoML node goes out as azure-ai-ml's YAML dump of the AutoML job: the fields as written plus
+   * the defaults its schema fills in (log_verbosity, NLP max_nodes, bandit policy zeros), image
+   * search spaces as expression strings, and outputs as msrest dicts.
+   */
+  private automlStep(name: string, step: AutoMLStep): Json {
+    const f: Record<string, PyValue> = { ...step.fields };
+    if (f.log_verbosity === undefined) f.log_verbosity = 'info';
+    if (step.task.startsWith('text_')) {
+      const limits = isMap(f.limits) ? { ...f.limits } : {};
+      if (limits.max_nodes === undefined) limits.max_nodes = 1;
+      f.limits = limits;
+    }
+    if (isMap(f.sweep)) {
+      const sweep = { ...f.sweep };
+      if (isMap(sweep.early_termination)) sweep.early_termination = automlPolicy(sweep.early_termination);
+      f.sweep = sweep;
+    }
+    if (Array.isArray(f.search_space) && step.task.startsWith('image_')) {
+      f.search_space = f.search_space.map((space) =>
+        isMap(space)
+          ? Object.fromEntries(Object.entries(space).map(([k, v]) => [k, automlSearchExpression(v)]))
+          : space,
+      );
+    }
+    return compact(
+      {
+        ...(f as Json),
+        name,
+        type: 'automl',
+        display_name: step.displayName,
+        description: step.description,
+        // The AutoML schema dumps empty tags and properties rather than leaving them out.
+        tags: step.tags,
+        properties: step.properties,
+        computeId: this.computeId(step.compute),
+        inputs: Object.keys(step.inputs).length ? this.stepInputs(step.inputs) : undefined,
+        outputs: this.stepOutputs(step.outputs),
+        identity: snakeKeys(identity(step.identity)),
+        queue_settings: snakeKeys(queueSettings(step.queueSettings)),
+      },
+      ['tags', 'properties'],
+    );
+  }
+
+  private parallelTaskYaml(t: ParallelTask): Json {
+    const code = this.codeId(t.code);
+    const env = this.environmentId(t.environment);
+    return clean({
+      type: t.type,
+      code: code && code.startsWith('/subscriptions/') ? `azureml:${code}` : code,
+      entry_script: t.entryScript,
+      program_arguments: t.programArguments,
+      append_row_to: t.appendRowTo,
+      environment: env && env.startsWith('/subscriptions/') ? `azureml:${env}` : env,
+    });
+  }
+
   // ------------------------------------------------------------------ components
 
+  /** componentSpec of an anonymous component, and its content-hash version. */
+  componentRequest(key: string, c: AnyComponent): ComponentRequest {
+    if (c.componentType === 'parallel') return this.parallelComponentRequest(key, c);
+    if (c.componentType === 'pipeline') return this.pipelineComponentRequest(key, c);
+    return this.commandComponentRequest(key, c);
+  }
+
+  /** hash_dict of the spec without name and version, and the request body around it. */
+  private anonymousRequest(
+    key: string,
+    c: AnyComponent,
+    spec: Record<string, PyValue>,
+    extra: Json = {},
+  ): ComponentRequest {
+    const { name: _n, version: _v, ...hashed } = spec;
+    const version = md5Uuid(pyJsonDumps({ ...hashed, ...(extra as Record<string, PyValue>) }));
+    const body = {
+      properties: clean({
+        componentSpec: { ...spec, _source: c.source, ...extra },
+        description: c.description,
+        isAnonymous: true,
+        isArchived: false,
+        properties: {},
+        tags: c.tags,
+      }),
+    };
+    return { key, name: ANONYMOUS_COMPONENT_NAME, version, body };
+  }
+
+  private interfaceSpec(key: string, c: AnyComponent, type: string): Record<string, PyValue> {
+    const spec: Record<string, PyValue> = {};
+    const put = (k: string, v: PyValue | undefined) => {
+      if (v !== undefined && v !== null) spec[k] = v;
+    };
+    put('$schema', c.schema);
+    put('name', ANONYMOUS_COMPONENT_NAME);
+    put('version', '1');
+    put('display_name', c.displayName);
+    put('description', c.description);
+    if (Object.keys(c.tags).length) put('tags', c.tags);
+    put('type', type);
+    if (c.componentType !== 'pipeline') put('is_deterministic', c.isDeterministic ?? true);
+    const inputs = this.componentInputs(key, c);
+    if (Object.keys(inputs).length) put('inputs', inputs);
+    const outputs = this.componentOutputs(key, c);
+    if (Object.keys(outputs).length) put('outputs', outputs);
+    return spec;
+  }
+
+  private parallelComponentRequest(key: string, c: ParallelComponent): ComponentRequest {
+    const spec = this.interfaceSpec(key, c, 'parallel');
+    const put = (k: string, v: unknown) => {
+      if (v !== undefined && v !== null) spec[k] = v as PyValue;
+    };
+    if (c.resources) put('resources', resourcesYaml(c.resources));
+    put('logging_level', c.loggingLevel);
+    put('task', this.parallelTaskYaml(c.task));
+    put('mini_batch_size', c.miniBatchSize);
+    put('input_data', c.inputData);
+    put('retry_settings', retryYaml(c.retrySettings));
+    put('max_concurrency_per_instance', c.maxConcurrencyPerInstance);
+    put('error_threshold', c.errorThreshold);
+    put('mini_batch_error_threshold', c.miniBatchErrorThreshold);
+    put('partition_keys', c.partitionKeys);
+    return this.anonymousRequest(key, c, spec);
+  }
+
+  /** PipelineComponent._to_rest_object: the interface, its steps as REST nodes (unnamed) and sourceJobId. */
+  private pipelineComponentRequest(key: string, c: PipelineComponent): ComponentRequest {
+    const spec = this.interfaceSpec(key, c, 'pipeline');
+    const jobs: Json = {};
+    for (const [name, step] of Object.entries(c.jobs)) jobs[name] = this.step(name, step, false);
+    return this.anonymousRequest(key, c, spec, { jobs, sourceJobId: null });
+  }
+
   /** componentSpec of an anonymous command component, and its content-hash version. */
-  componentRequest(key: string, c: CommandComponent): ComponentRequest {
+  private commandComponentRequest(key: string, c: CommandComponent): ComponentRequest {
     const spec: Record<string, PyValue> = {};
     const put = (k: string, v: PyValue | undefined) => {
       if (v !== undefined && v !== null) spec[k] = v;
@@ -513,7 +713,7 @@ class Context {
     return { key, name: ANONYMOUS_COMPONENT_NAME, version, body };
   }
 
-  private componentInputs(key: string, c: CommandComponent): Record<string, PyValue> {
+  private componentInputs(key: string, c: AnyComponent): Record<string, PyValue> {
     const out: Record<string, PyValue> = {};
     for (const [name, p] of Object.entries(c.inputs)) {
       const port: Record<string, PyValue> = { type: p.type };
@@ -527,14 +727,15 @@ class Context {
       out[name] = port;
     }
     // An inline step's component takes its interface from the step's own inputs.
-    const step = this.stepOf(key);
-    if (step && c.source === 'YAML.JOB' && Object.keys(c.inputs).length === 0) {
-      for (const [name, input] of Object.entries(step.inputs)) out[name] = this.inferredInput(input);
+    const found = this.stepOf(key);
+    if (found && c.source === 'YAML.JOB' && Object.keys(c.inputs).length === 0) {
+      for (const [name, input] of Object.entries(found.step.inputs))
+        out[name] = this.inferredInput(input, found.parent);
     }
     return out;
   }
 
-  private componentOutputs(key: string, c: CommandComponent): Record<string, PyValue> {
+  private componentOutputs(key: string, c: AnyComponent): Record<string, PyValue> {
     const out: Record<string, PyValue> = {};
     for (const [name, p] of Object.entries(c.outputs)) {
       const port: Record<string, PyValue> = { type: p.type };
@@ -542,14 +743,17 @@ class Context {
       if (p.mode !== undefined) port.mode = p.mode;
       out[name] = port;
     }
-    const step = this.stepOf(key);
-    if (step && c.source === 'YAML.JOB' && Object.keys(c.outputs).length === 0) {
-      const job = this.plan.job;
-      for (const [name, o] of Object.entries(step.outputs)) {
+    const found = this.stepOf(key);
+    if (found && c.source === 'YAML.JOB' && Object.keys(c.outputs).length === 0) {
+      for (const [name, o] of Object.entries(found.step.outputs)) {
         // Bound to a pipeline output: the port takes that output's type and mode.
         const parent = o.kind === 'binding' ? /^\$\{\{\s*parent\.outputs\.(\w+)\s*\}\}$/.exec(o.expr) : null;
-        const bound = parent && job.type === 'pipeline' ? job.outputs[parent[1]] : undefined;
-        const source = bound?.kind === 'output' ? bound : o;
+        const bound = parent ? found.parent.outputs[parent[1]] : undefined;
+        if (bound && 'type' in bound && !('kind' in bound)) {
+          out[name] = clean({ type: bound.type, mode: bound.mode }) as PyValue;
+          continue;
+        }
+        const source = bound && 'kind' in bound && bound.kind === 'output' ? bound : o;
         const port: Record<string, PyValue> = { type: (source.kind === 'output' && source.type) || 'uri_folder' };
         if (source.mode) port.mode = source.mode;
         out[name] = port;
@@ -558,28 +762,94 @@ class Context {
     return out;
   }
 
-  private inferredInput(input: JobInput): PyValue {
+  private inferredInput(input: JobInput, parentScope: ParentScope): PyValue {
     if (input.kind === 'data') return clean({ type: input.type, mode: input.mode }) as PyValue;
     if (input.kind === 'literal') {
       const type = literalType(input.value);
       return input.value === null ? { type } : { type, default: portValue(type, input.value) };
     }
+    if (input.type) return clean({ type: input.type, mode: input.mode }) as PyValue;
     const parent = /^\$\{\{\s*parent\.inputs\.([\w.]+)\s*\}\}$/.exec(input.expr);
-    const job = this.plan.job;
-    const bound = parent && job.type === 'pipeline' ? job.inputs[parent[1]] : undefined;
+    const bound = parent ? parentScope.inputs[parent[1]] : undefined;
     // Bound to a pipeline input: the type follows that input, its value stays the pipeline's.
+    if (bound && !('kind' in bound)) return { type: bound.type };
     if (bound?.kind === 'literal') return { type: literalType(bound.value) };
-    if (bound) return this.inferredInput(bound);
+    if (bound) return this.inferredInput(bound, parentScope);
+    // Bound to another step's output: the type that output has.
+    const sibling = /^\$\{\{\s*parent\.jobs\.([\w-]+)\.outputs\.(\w+)\s*\}\}$/.exec(input.expr);
+    const upstream = sibling ? parentScope.jobs[sibling[1]] : undefined;
+    if (upstream) return { type: stepOutputType(upstream, sibling![2]) };
     return { type: 'uri_folder' };
   }
 
-  private stepOf(key: string): CommandStep | undefined {
+  /** The step an inline component belongs to, with the pipeline (job or component) around it. */
+  private stepOf(key: string): { step: PipelineStep; parent: ParentScope } | undefined {
     const job = this.plan.job;
     if (job.type !== 'pipeline') return undefined;
-    return Object.values(job.jobs).find(
-      (s): s is CommandStep => s.type === 'command' && this.plan.keys.get(s.component) === key,
-    );
+    const search = (jobs: Record<string, PipelineStep>, parent: ParentScope): ReturnType<Context['stepOf']> => {
+      for (const s of Object.values(jobs)) {
+        const source = s.type === 'sweep' ? s.trial : s.type === 'automl' ? undefined : s.component;
+        if (source && this.plan.keys.get(source) === key) return { step: s, parent };
+        if (s.type === 'pipeline' && s.component.kind === 'anonymous') {
+          const inner = search(s.component.component.jobs, s.component.component);
+          if (inner) return inner;
+        }
+      }
+      return undefined;
+    };
+    return search(job.jobs, job);
   }
+}
+
+/** What `${{parent.inputs.x}}` and `${{parent.outputs.x}}` of a step refer to. */
+type ParentScope =
+  | { inputs: Record<string, JobInput>; outputs: Record<string, OutputValue>; jobs: Record<string, PipelineStep> }
+  | {
+      inputs: Record<string, PortDefinition>;
+      outputs: Record<string, PortDefinition>;
+      jobs: Record<string, PipelineStep>;
+    };
+
+/** The type of a step's output: as the step writes it, else as its component declares it. */
+function stepOutputType(step: PipelineStep, output: string): string {
+  const o = step.outputs[output];
+  if (o?.kind === 'output' && o.type) return o.type;
+  const source = step.type === 'sweep' ? step.trial : step.type === 'automl' ? undefined : step.component;
+  const port = source?.kind === 'anonymous' ? source.component.outputs[output] : undefined;
+  return port?.type ?? 'uri_folder';
+}
+
+function retryYaml(r: ParallelSettings['retrySettings']): Json | undefined {
+  return r ? clean({ timeout: r.timeout, max_retries: r.maxRetries }) : undefined;
+}
+
+const isMap = (v: unknown): v is Record<string, PyValue> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat);
+
+/** BanditPolicy's defaults as its schema dumps them. */
+function automlPolicy(p: Record<string, PyValue>): Record<string, PyValue> {
+  if (String(p.type).toLowerCase() !== 'bandit') return p;
+  return { delay_evaluation: 0, evaluation_interval: 0, slack_amount: 0, slack_factor: 0, ...p };
+}
+
+/** An image search-space distribution as azure-ai-ml writes it: uniform(0.001,0.01), choice('a','b'). */
+function automlSearchExpression(v: PyValue): PyValue {
+  if (!isMap(v) || typeof v.type !== 'string') return v;
+  const arg = (x: PyValue): string => {
+    if (typeof x === 'string') return `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    if (x instanceof PyFloat) return pyFloatRepr(x.value);
+    if (typeof x === 'boolean') return x ? 'True' : 'False';
+    if (typeof x === 'number') return String(x);
+    return pyStr(x);
+  };
+  const type = v.type.toLowerCase();
+  const args =
+    type === 'choice'
+      ? (Array.isArray(v.values) ? v.values : []).map(arg)
+      : type === 'randint'
+        ? [arg(v.upper)]
+        : ['min_value', 'max_value', 'mu', 'sigma', 'q'].filter((k) => v[k] !== undefined).map((k) => arg(v[k]));
+  return `${type}(${args.join(',')})`;
 }
 
 function literalType(v: PyValue): string {
@@ -598,7 +868,7 @@ function portValue(type: string, v: PyValue): string {
 }
 
 /** `_source` of a step: where its component came from (BaseNode / Component._resolve_component_source_from_id). */
-function stepSource(c: ComponentSource, own: string): string {
+function stepSource(c: ComponentSource<AnyComponent>, own: string): string {
   if (c.kind === 'anonymous') return own;
   return c.ref.startsWith('azureml://registries/') ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE_COMPONENT';
 }
