@@ -181,3 +181,64 @@ async function arm(method: string, sub: string): Promise<any> {
   const res = await fetch(url, { method, headers: { authorization: `Bearer ${emulator.issueAccessToken()}` } });
   return res.json();
 }
+
+test('a pipeline component deployment runs the component on the invocation input', async () => {
+  const { info } = emulator;
+  const componentUrl = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/components/count_lines/versions/1?api-version=2024-10-01`;
+  const put = await fetch(componentUrl, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${emulator.issueAccessToken()}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      properties: {
+        componentSpec: {
+          name: 'count_lines',
+          version: '1',
+          type: 'pipeline',
+          inputs: { input_data: { type: 'uri_folder' } },
+          outputs: { counts: { type: 'uri_folder' } },
+          jobs: {
+            count: {
+              type: 'command',
+              command: 'cat ${{inputs.data}}/*.txt | wc -l > ${{outputs.counts}}/lines.txt',
+              environment: 'azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest',
+              inputs: { data: { job_input_type: 'literal', value: '${{parent.inputs.input_data}}' } },
+              outputs: { counts: { type: 'uri_folder', uri: '${{parent.outputs.counts}}' } },
+            },
+          },
+        },
+      },
+    }),
+  });
+  expect(put.status).toBeLessThan(300);
+  fs.writeFileSync(
+    path.join(project, 'pipeline-deployment.yml'),
+    [
+      '$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponentBatchDeployment.schema.json',
+      'name: count-lines',
+      'endpoint_name: scorer',
+      'type: pipeline',
+      'component: azureml:count_lines@latest',
+      'settings:',
+      '  continue_on_step_failure: false',
+      '  default_compute: batch-cluster',
+      '',
+    ].join('\n'),
+  );
+  const { host, error } = await run({
+    'endpoint-file': 'endpoint.yml',
+    'deployment-file': 'pipeline-deployment.yml',
+    'test-input': 'data',
+  });
+  expect(error).toBeUndefined();
+  expect(host.outputs['test-output']).toMatch(/lines\.txt$/);
+  expect(host.lines.join('\n')).toMatch(/\n\s*4\s*(\n|$)/);
+  const deployment = await arm('GET', 'batchEndpoints/scorer/deployments/count-lines');
+  expect(deployment.properties.deploymentConfiguration).toMatchObject({
+    deploymentConfigurationType: 'PipelineComponent',
+    componentId: { referenceType: 'Id', assetId: expect.stringMatching(/\/components\/count_lines\/versions\/1$/) },
+    settings: { continue_on_step_failure: 'false', default_compute: 'batch-cluster' },
+  });
+  // The new deployment became the default; the model deployment stays.
+  const endpoint = await arm('GET', 'batchEndpoints/scorer');
+  expect(endpoint.properties.defaults.deploymentName).toBe('count-lines');
+});
