@@ -283,8 +283,10 @@ async function promoteTo(
   try {
     await copyModelFiles(files, prepared.blobFor, host.signal);
   } catch (err) {
+    if (host.signal.aborted) throw err;
     throw new Error(
       `copying ${decodeURIComponent(name)} to ${target.label} failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
     );
   }
   await put(ctx, target, { properties: { ...body.properties, modelUri: prepared.modelUri } }, name);
