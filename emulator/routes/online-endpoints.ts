@@ -70,6 +70,10 @@ function operationsBase(w: World): string {
   return `${w.baseUrl}/subscriptions/${w.ids.subscriptionId}/providers/${PROVIDER}/locations/${w.ids.location}`;
 }
 
+/**
+ * Monitors: Azure-AsyncOperation at mfeOperationsStatus as Azure ML has it; the Location monitor
+ * has its own name because mfeOperationResults already serves job cancellation (jobs.ts).
+ */
 function lroHeaders(
   w: World,
   op: OnlineOperationRecord,
@@ -82,7 +86,7 @@ function lroHeaders(
     'retry-after': String(w.retryAfterSeconds),
     'x-ms-async-operation-timeout': 'PT1H',
   };
-  if (withLocation) headers.location = `${operationsBase(w)}/mfeOperationResults/${op.id}?${q}`;
+  if (withLocation) headers.location = `${operationsBase(w)}/onlineOperationResults/${op.id}?${q}`;
   return headers;
 }
 
@@ -546,7 +550,7 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
   },
   {
     method: 'GET',
-    template: `${LOCATION}/mfeOperationResults/{operationId}`,
+    template: `${LOCATION}/onlineOperationResults/{operationId}`,
     inSpec: false,
     handle: (req, w) => {
       const op = findOperation(w, req.params.operationId);
@@ -554,7 +558,7 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
         return {
           status: 202,
           headers: {
-            location: `${operationsBase(w)}/mfeOperationResults/${op.id}?api-version=${encodeURIComponent(req.apiVersion)}`,
+            location: `${operationsBase(w)}/onlineOperationResults/${op.id}?api-version=${encodeURIComponent(req.apiVersion)}`,
             'retry-after': String(w.retryAfterSeconds),
           },
         };

@@ -12,7 +12,7 @@ import { folderWith, Online, scoringProcessesBelow } from './helpers';
  */
 
 const SCORE = `
-import json, os
+import json, os, resource
 model = None
 def init():
     global model
@@ -26,8 +26,10 @@ def run(raw):
         raise ValueError("bad input: " + str(data["fail"]))
     if data.get("mirror_probe"):
         print("probe seen by", os.environ.get("COLOR"))
-    return {"model": model, "color": os.environ.get("COLOR"), "sum": sum(data.get("data", [])),
-            "workers": os.environ.get("WORKER_COUNT")}
+    if data.get("limits"):
+        return {"workers": os.environ.get("WORKER_COUNT"), "pid": os.getpid(),
+                "memory_mb": resource.getrlimit(resource.RLIMIT_AS)[0] // (1024 * 1024)}
+    return {"model": model, "color": os.environ.get("COLOR"), "sum": sum(data.get("data", []))}
 `;
 
 const BROKEN_INIT = `
@@ -76,7 +78,10 @@ test('a deployment serves its scoring script at the endpoint scoringUri with the
   expect(res.status).toBe(200);
   expect(res.headers['azureml-model-deployment']).toBe('blue');
   // The model came down from storage (AZUREML_MODEL_DIR), environment variables and instance size applied.
-  expect(res.json).toEqual({ model: 'w-42', color: 'blue', sum: 6, workers: '2' });
+  expect(res.json).toEqual({ model: 'w-42', color: 'blue', sum: 6 });
+  // Standard_DS2_v2: 2 vCPUs and 7 GB become 2 workers and a 7168 MB address-space limit.
+  const limits = await ws.score(uri, { limits: true }, { authorization: `Bearer ${primaryKey}` });
+  expect(limits.json).toMatchObject({ workers: '2', memory_mb: 7168 });
   expect((await ws.score(uri, { data: [] }, { authorization: `Bearer ${secondaryKey}` })).status).toBe(200);
 
   // What the script printed and what the storage initializer did are in the container logs.
@@ -239,7 +244,7 @@ test('deleting an endpoint stops its deployments; stopping the emulator leaves n
 
   const del = await ws.arm('DELETE', '/onlineEndpoints/split');
   expect(del.status).toBe(202);
-  expect(del.headers.location).toMatch(/mfeOperationResults/);
+  expect(del.headers.location).toMatch(/onlineOperationResults/);
   // Killed at once; the kernel takes a moment to remove them.
   expect(
     await gone(() => scoringProcessesBelow(path.join(fs.realpathSync(stateDir), 'online', 'dev', 'split'))),
