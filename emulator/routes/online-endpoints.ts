@@ -119,8 +119,11 @@ function settleEndpointLater(
 
 // ---------------------------------------------------------------- endpoints
 
-function endpointView(rec: OnlineEndpointRecord): Record<string, unknown> {
-  return cloneJson(rec.resource);
+/** The served endpoint; its scoring URI follows the port this emulator listens on now. */
+function endpointView(w: World, rec: OnlineEndpointRecord): Record<string, unknown> {
+  const view = cloneJson(rec.resource);
+  props(view).scoringUri = scoringUri(w, rec.workspace, rec.name);
+  return view;
 }
 
 function putEndpoint(req: ArmRequest, w: World): Reply {
@@ -206,7 +209,11 @@ function putEndpoint(req: ArmRequest, w: World): Reply {
   onlineState(w).onlineEndpoints[key] = rec;
   w.state.save();
   settleEndpointLater(w, key, op, req.ctx.lroFailure);
-  return { status: existing ? 200 : 201, headers: lroHeaders(w, op, req.apiVersion, false), body: endpointView(rec) };
+  return {
+    status: existing ? 200 : 201,
+    headers: lroHeaders(w, op, req.apiVersion, false),
+    body: endpointView(w, rec),
+  };
 }
 
 function patchEndpoint(req: ArmRequest, w: World): Reply {
@@ -439,7 +446,7 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
       const ws = findWorkspace(w, req.params.workspaceName);
       const items = Object.values(onlineState(w).onlineEndpoints)
         .filter((r) => r.workspace === ws.name)
-        .map(endpointView);
+        .map((r) => endpointView(w, r));
       return { status: 200, body: page(w, req.path, req.query, items) };
     },
   },
@@ -449,7 +456,7 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
     inSpec: true,
     handle: (req, w) => {
       const ws = findWorkspace(w, req.params.workspaceName);
-      return { status: 200, body: endpointView(requireEndpoint(w, ws, req.params.endpointName)) };
+      return { status: 200, body: endpointView(w, requireEndpoint(w, ws, req.params.endpointName)) };
     },
   },
   { method: 'PUT', template: ENDPOINT, inSpec: true, handle: putEndpoint },
@@ -569,8 +576,10 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
       }
       if (op.kind === 'create' || op.kind === 'update') {
         const s = onlineState(w);
-        const rec = op.target === 'endpoint' ? s.onlineEndpoints[op.resourceKey] : s.onlineDeployments[op.resourceKey];
-        if (rec) return { status: 200, body: cloneJson(rec.resource) };
+        const endpoint = op.target === 'endpoint' ? s.onlineEndpoints[op.resourceKey] : undefined;
+        if (endpoint) return { status: 200, body: endpointView(w, endpoint) };
+        const deployment = op.target === 'deployment' ? s.onlineDeployments[op.resourceKey] : undefined;
+        if (deployment) return { status: 200, body: cloneJson(deployment.resource) };
       }
       return { status: 204 };
     },

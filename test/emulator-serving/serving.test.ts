@@ -191,6 +191,26 @@ test('init() raising ends the deployment Failed with the error, the traceback is
   const logs = await ws.logs('broken', 'blue');
   expect(logs).toMatch(/Traceback \(most recent call last\)[\s\S]*in init[\s\S]*RuntimeError: cannot load the model/);
 
+  // Provisioning can also fail on Azure's side (an injected LRO failure); the operation says why.
+  emulator.faults.add({
+    method: 'PUT',
+    path: /deployments\/injected$/,
+    fault: { lroFails: true, error: { code: 'OutOfQuota', message: 'Not enough quota for Standard_DS2_v2.' } },
+  });
+  const injected = await ws.arm(
+    'PUT',
+    '/onlineEndpoints/broken/deployments/injected',
+    ws.deploymentBody(codeId, modelId),
+  );
+  expect(injected.status).toBe(201);
+  expect((await ws.waitFor('/onlineEndpoints/broken/deployments/injected')).properties.provisioningState).toBe(
+    'Failed',
+  );
+  expect(await fetchJson(injected.headers['azure-asyncoperation'] as string)).toMatchObject({
+    status: 'Failed',
+    error: { code: 'OutOfQuota', message: 'Not enough quota for Standard_DS2_v2.' },
+  });
+
   const unknownSize = await ws.arm(
     'PUT',
     '/onlineEndpoints/broken/deployments/green',
