@@ -6,7 +6,8 @@ import { CanceledError, UserError, errorMessage } from '../errors';
 import type { Host } from '../host';
 import { Inputs } from '../inputs';
 import { getWorkspace, resolveContext, explainArmError } from '../aml/context';
-import { runLoad } from '../aml/load/load-generator';
+import { runLoad, type LoadResult } from '../aml/load/load-generator';
+import { sleep } from '../sleep';
 import { probe } from '../aml/load/probe';
 import { decide, label, levelResult, type CandidateResult, type LevelResult } from '../aml/profile/decide';
 import { prepareTemplate, readDeploymentSpec, type DeploymentTemplate } from '../aml/profile/deployment-template';
@@ -162,9 +163,17 @@ async function profileCandidate(
       signal: host.signal,
       onTick,
     });
+  // A run ends with requests in flight; the server finishes them anyway. Waiting as long as the
+  // slowest answer took (the whole run when few came back) keeps that leftover work out of the
+  // next level's measurements.
+  const settle = (r: LoadResult, runMs: number) =>
+    sleep(
+      Math.min(settings.requestTimeoutMs, r.responses < r.connections ? Math.max(runMs, r.latency.max) : r.latency.max),
+      host.signal,
+    );
   if (settings.warmUpMs > 0) {
     host.info(`${tag}: warming up for ${Math.round(settings.warmUpMs / 1000)}s`);
-    await load(settings.concurrency[0], settings.warmUpMs);
+    await settle(await load(settings.concurrency[0], settings.warmUpMs), settings.warmUpMs);
   }
   const levels: LevelResult[] = [];
   for (const concurrency of settings.concurrency) {
@@ -174,6 +183,7 @@ async function profileCandidate(
       lastReport = Date.now();
       host.info(`${tag}: concurrency ${concurrency}, ${Math.round(elapsedMs / 1000)}s, ${responses} responses`);
     });
+    await settle(result, settings.durationMs);
     const level = levelResult(concurrency, result);
     levels.push(level);
     host.info(
