@@ -6,6 +6,7 @@ import { describeInput, literalText } from './data';
 import { parsePolicy } from './early-termination';
 import { PIPELINE_LOG } from './logs';
 import type { JobRecord } from './model';
+import { parallelCommand } from './parallel-run';
 import { UserJobError, type JobContext, type Outcome } from './runner';
 
 /**
@@ -224,32 +225,63 @@ function stepOutputs(job: JobContext, step: Step, spec: Json): Json {
 /** The child job a step runs as. */
 function stepJob(job: JobContext, step: Step, results: Map<string, JobRecord>): Json {
   const type = String(step.def.type ?? 'command').toLowerCase();
-  if (type !== 'command' && type !== 'sweep') {
-    throw new UserJobError(
-      `Step '${step.name}' is a ${type} step; the local emulator runs command and sweep steps only.`,
-    );
-  }
-  const spec = componentSpec(job, step);
   const req = job.rec.request;
   const settings = obj(req.settings);
   const computeId =
     step.def.computeId ?? step.def.compute ?? settings.default_compute ?? settings.defaultCompute ?? req.computeId;
-  const command = spec.command ?? step.def.command;
-  if (typeof command !== 'string') throw new UserJobError(`Step '${step.name}' has no command.`);
-  const trial = {
-    command,
-    codeId: assetId(job, 'codes', spec.code ?? step.def.code),
-    environmentId: assetId(job, 'environments', spec.environment ?? step.def.environment) ?? 'emulator:no-environment',
-    environmentVariables: obj(spec.environment_variables ?? step.def.environment_variables),
-  };
-  const common: Json = {
+  const base = (): Json => ({
     displayName: String(step.def.display_name ?? step.def.displayName ?? step.name),
     experimentName: req.experimentName ?? 'Default',
     computeId: typeof computeId === 'string' && !computeId.includes('${{') ? computeId : req.computeId,
-    inputs: stepInputs(job, step, spec, results),
-    outputs: stepOutputs(job, step, spec),
     properties: { 'azureml.nodeid': step.name, 'azureml.pipeline': job.rec.name },
     tags: obj(step.def.tags),
+  });
+  // AutoML and Spark steps are child jobs of their own type, which end Failed saying why (not-run-locally.ts).
+  if (type === 'automl') {
+    return {
+      ...base(),
+      jobType: 'AutoML',
+      taskDetails: {
+        taskType: AUTOML_TASK_TYPES[String(step.def.task)] ?? String(step.def.task ?? ''),
+        trainingData: { jobInputType: 'mltable', uri: String(step.def.training_data ?? '') },
+      },
+      outputs: stepOutputs(job, step, {}),
+    };
+  }
+  if (type !== 'command' && type !== 'sweep' && type !== 'parallel' && type !== 'pipeline') {
+    throw new UserJobError(
+      `Step '${step.name}' is a ${type} step; the local emulator runs command, sweep, parallel and pipeline steps.`,
+    );
+  }
+  const spec = componentSpec(job, step);
+  // A pipeline component runs as a child pipeline whose parent.inputs/outputs are this step's.
+  if (type === 'pipeline') {
+    return {
+      ...base(),
+      jobType: 'Pipeline',
+      jobs: obj(spec.jobs),
+      settings: { ...settings, _source: undefined },
+      inputs: stepInputs(job, step, spec, results),
+      outputs: stepOutputs(job, step, spec),
+    };
+  }
+  const parallel = type === 'parallel' ? parallelCommand(step.name, step.def, spec) : undefined;
+  const command = parallel?.command ?? spec.command ?? step.def.command;
+  if (typeof command !== 'string') throw new UserJobError(`Step '${step.name}' has no command.`);
+  const trial = {
+    command,
+    codeId: assetId(job, 'codes', parallel ? parallel.code : (spec.code ?? step.def.code)),
+    environmentId:
+      assetId(job, 'environments', parallel ? parallel.environment : (spec.environment ?? step.def.environment)) ??
+      'emulator:no-environment',
+    environmentVariables: obj(
+      parallel?.environmentVariables ?? spec.environment_variables ?? step.def.environment_variables,
+    ),
+  };
+  const common: Json = {
+    ...base(),
+    inputs: stepInputs(job, step, spec, results),
+    outputs: stepOutputs(job, step, spec),
   };
   if (type === 'sweep') return { ...common, ...sweepStepJob(step), trial };
   const limits = obj(step.def.limits);
@@ -262,6 +294,20 @@ function stepJob(job: JobContext, step: Step, results: Map<string, JobRecord>): 
       : {}),
   };
 }
+
+/** The REST taskType of each AutoML task as YAML names it. */
+const AUTOML_TASK_TYPES: Record<string, string> = {
+  classification: 'Classification',
+  regression: 'Regression',
+  forecasting: 'Forecasting',
+  image_classification: 'ImageClassification',
+  image_classification_multilabel: 'ImageClassificationMultilabel',
+  image_object_detection: 'ImageObjectDetection',
+  image_instance_segmentation: 'ImageInstanceSegmentation',
+  text_classification: 'TextClassification',
+  text_classification_multilabel: 'TextClassificationMultilabel',
+  text_ner: 'TextNER',
+};
 
 const capitalized = (v: unknown): string => {
   const s = String(v ?? '');
