@@ -110,7 +110,8 @@ export const ASSET_KIND_SPECS: Record<AssetKind, AssetKindSpec> = {
     hasProvisioningState: true,
     buildVersion: (p) => {
       requireString(p, 'modelUri', 'model');
-      return { modelType: 'custom_model', ...p };
+      // Azure ML serves flavors as a map even when none were given; azure-ai-ml iterates it.
+      return { modelType: 'custom_model', ...p, flavors: isRecord(p.flavors) ? p.flavors : {} };
     },
   },
 };
