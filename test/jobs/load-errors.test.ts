@@ -45,6 +45,10 @@ describe('job YAML errors name the file and line', () => {
     ['type: pipeline\njobs:\n  a:\n    type: pipeline\n', /job\.yml:4:5: missing 'component' in step 'a'/],
     ['type: pipeline\n', /a pipeline job needs 'jobs'/],
     [
+      'command: x\nenvironment: file:./no-such-env.yml\n',
+      /job\.yml:2:14: cannot read environment file 'file:.\/no-such-env.yml'/,
+    ],
+    [
       'type: sweep\ntrial: { command: x, environment: azureml:e:1 }\nsampling_algorithm: random\nsearch_space: { a: { type: choice } }\nobjective: { goal: min, primary_metric: m }\n',
       /job\.yml:4:\d+: missing 'values' in search space 'a'/,
     ],

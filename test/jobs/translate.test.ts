@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadJob } from '../../shared/aml/jobs/load';
 import { anonymousEnvironment, planJob } from '../../shared/aml/jobs/plan';
@@ -469,5 +471,29 @@ jobs:
       early_termination: { type: 'median_stopping', delay_evaluation: 0, evaluation_interval: 0 },
     });
     expect(p.jobs.s.trial.componentId).toMatch(/components\/azureml_anonymous\/versions\//);
+  });
+});
+
+describe('environment: file:', () => {
+  it('reads the environment file and sends it as an anonymous environment, paths relative to that file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-envfile-'));
+    fs.mkdirSync(path.join(dir, 'envs'));
+    fs.writeFileSync(path.join(dir, 'envs', 'conda.yml'), 'name: x\ndependencies:\n  - python=3.10\n');
+    fs.writeFileSync(
+      path.join(dir, 'envs', 'env.yml'),
+      'name: my-env\nversion: "7"\nimage: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04\nconda_file: conda.yml\n',
+    );
+    const text = 'command: echo hi\nenvironment: file:envs/env.yml\n';
+    const fromFile = await translateText(text, [], path.join(dir, 'job.yml'));
+    const inline = await translateText(
+      'command: echo hi\nenvironment:\n  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04\n  conda_file: envs/conda.yml\n',
+      [],
+      path.join(dir, 'job.yml'),
+    );
+    expect(fromFile.environments.map((e) => [e.env.name, e.env.version])).toEqual(
+      inline.environments.map((e) => [e.env.name, e.env.version]),
+    );
+    expect(fromFile.environments[0].env.name).toBe('CliV2AnonymousEnvironment');
+    expect(fromFile.job).toEqual(inline.job);
   });
 });

@@ -1,4 +1,3 @@
-import { UserError } from '../../errors';
 import { Fields, seconds } from './fields';
 import {
   DATA_TYPES,
@@ -357,14 +356,27 @@ function environmentSource(f: Fields): EnvironmentSource | undefined {
   const raw = f.raw('environment');
   if (raw === undefined) return undefined;
   const where = f.src.locate(f.path('environment'));
+  let e: Fields;
   if (typeof raw === 'string' && raw.startsWith('file:')) {
-    throw new UserError(`not supported yet: an environment read from a file (${raw})`, {
-      where,
-      hint: 'Write the environment inline (image, conda_file) or register it and use azureml:name:version.',
-    });
+    // az ml reads the environment file and sends it as an inline (anonymous) environment; its
+    // name and version are not used, its paths are relative to that file.
+    let file: YamlSource;
+    try {
+      file = YamlSource.load(f.src.resolvePath(raw.slice('file:'.length)));
+    } catch (err) {
+      throw f.error(
+        'environment',
+        `cannot read environment file '${raw}'`,
+        err instanceof Error ? err.message : undefined,
+      );
+    }
+    e = Fields.of(file, [], `environment file '${raw}'`);
+  } else if (typeof raw === 'string') {
+    return { kind: 'reference', ref: raw, where };
+  } else {
+    e = Fields.of(f.src, f.path('environment'), "'environment'", raw);
   }
-  if (typeof raw === 'string') return { kind: 'reference', ref: raw, where };
-  const e = Fields.of(f.src, f.path('environment'), "'environment'", raw).allowOnly([
+  e.allowOnly([
     '$schema',
     'name',
     'version',
@@ -391,7 +403,7 @@ function environmentSource(f: Fields): EnvironmentSource | undefined {
     const p = build.str('path', true) as string;
     const remote = /^(https?|wasbs?|abfss?|azureml):/.test(p);
     buildSpec = {
-      path: remote ? p : f.src.resolvePath(p),
+      path: remote ? p : e.src.resolvePath(p),
       dockerfilePath: build.str('dockerfile_path'),
       local: !remote,
     };
