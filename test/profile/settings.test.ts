@@ -56,6 +56,15 @@ test('reads payload globs, candidates with counts and prices, goal and load sett
   expect(s.prices.source).toBe('shipped list prices');
 });
 
+test('payload patterns: ** and braces, duplicates once', () => {
+  const files = (payloads: string) => settings({ ...base, payloads }).payloads.map((p) => p.file);
+  expect(files('**/b.json')).toEqual([path.join('payloads', 'b.json')]);
+  expect(files('payloads/{b,a}.json, payloads/a.json')).toEqual([
+    path.join('payloads', 'a.json'),
+    path.join('payloads', 'b.json'),
+  ]);
+});
+
 test('instance type names are matched ignoring case, as Azure does', () => {
   expect(settings({ ...base, candidates: 'standard_ds2_v2' }).candidates[0].instanceType).toBe('Standard_DS2_v2');
 });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { globSync } from 'tinyglobby';
+import picomatch from 'picomatch';
 import { parseDocument } from 'yaml';
 import { UserError } from '../../errors';
 import type { Host } from '../../host';
@@ -98,10 +98,10 @@ function positive(inputs: Inputs, name: string): number | undefined {
   return n;
 }
 
-/** Lines or commas, blank entries and `#` comments ignored. */
+/** Lines or commas (not those inside a pattern's {a,b}), blank entries and `#` comments ignored. */
 function items(text: string | undefined): string[] {
   return (text ?? '')
-    .split(/[\r\n,]+/)
+    .split(/\r?\n|,(?![^{}]*\})/)
     .map((s) => s.trim())
     .filter((s) => s && !s.startsWith('#'));
 }
@@ -149,9 +149,7 @@ export function readPayloads(inputs: Inputs, host: Host): Payload[] {
   const files: string[] = [];
   for (const pattern of patterns) {
     const isPattern = /[*?[\]{}]/.test(pattern);
-    const matches = isPattern
-      ? globSync(pattern, { cwd: host.cwd, absolute: true, onlyFiles: true }).sort()
-      : [path.resolve(host.cwd, pattern)];
+    const matches = isPattern ? matchFiles(pattern, host.cwd) : [path.resolve(host.cwd, pattern)];
     if (matches.length === 0)
       inputs.fail(
         'payloads',
@@ -218,4 +216,31 @@ function readConcurrency(inputs: Inputs): number[] {
       inputs.fail('concurrency', `must increase, but ${levels[i]} follows ${levels[i - 1]}`);
   }
   return levels;
+}
+
+/** Files under the pattern's fixed base folder that match it (picomatch syntax: *, **, ?, [..], {a,b}). */
+function matchFiles(pattern: string, cwd: string): string[] {
+  const posix = pattern.replace(/\\/g, '/');
+  const { base, glob } = picomatch.scan(posix);
+  const root = path.resolve(cwd, base || '.');
+  const isMatch = picomatch(glob, { dot: false });
+  const found: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(path.join(dir, entry.name), relPath);
+      } else if (isMatch(relPath)) {
+        found.push(path.join(dir, entry.name));
+      }
+    }
+  };
+  walk(root, '');
+  return found.sort();
 }
