@@ -660,7 +660,7 @@ class Context {
     put('max_concurrency_per_instance', c.maxConcurrencyPerInstance);
     put('error_threshold', c.errorThreshold);
     put('mini_batch_error_threshold', c.miniBatchErrorThreshold);
-    put('partition_keys', c.partitionKeys);
+    put('partition_keys', c.partitionKeys && pyJsonDumps(c.partitionKeys));
     return this.anonymousRequest(key, c, spec);
   }
 
