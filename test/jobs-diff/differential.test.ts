@@ -50,6 +50,11 @@ beforeAll(async () => {
   prepareCorpusCopy(path.dirname(corpus), cli);
   root = path.join(cli, path.basename(corpus));
   selection = selectFiles(root);
+  // A held-out check: AMLOPS_JOBS_DIFF_SKIP_KNOWN=1 with another corpus compares only the files the
+  // shipped corpus does not have (same relative path), so the rules are judged on unseen files.
+  if (process.env.AMLOPS_JOBS_DIFF_CORPUS && process.env.AMLOPS_JOBS_DIFF_SKIP_KNOWN) {
+    selection.supported = selection.supported.filter((c) => !fs.existsSync(path.join(CORPUS, c.rel)));
+  }
   const port = await freePort();
   token = oracleToken(`https://127.0.0.1:${port}`);
   emulator = await startTestEmulator({
@@ -82,12 +87,26 @@ oracleTest(
     const lines: string[] = [];
     lines.push(
       `job differential: ${count('matched')}/${results.length} files matched ` +
-        `(of ${results.length} supported command/sweep/pipeline files), ` +
+        `(of ${results.length} files of supported kinds), ` +
         `${count('oracle-refused') + count('both-failed')} refused by the oracle, ` +
         `${count('mismatched')} with unexplained differences, ${count('ours-failed')} failed in submit-job only; ` +
         `${selection.refusedByUs.length} files of those kinds use parts the translation does not support yet, ` +
         `${selection.otherKinds} files of other kinds (${timing})`,
     );
+    // Per kind: the job type, and for pipelines each step kind they hold beyond command steps.
+    const kinds = new Map<string, { files: number; matched: number }>();
+    for (const r of results) {
+      const c = selection.supported.find((x) => x.rel === r.rel)!;
+      const jobs = (c.data as { jobs?: Record<string, { type?: string }> }).jobs ?? {};
+      const stepKinds = [...new Set(Object.values(jobs).map((j) => String(j?.type ?? 'command')))];
+      for (const kind of [r.type, ...stepKinds.filter((k) => k !== 'command').map((k) => `pipeline with ${k} steps`)]) {
+        const k = kinds.get(kind) ?? { files: 0, matched: 0 };
+        k.files++;
+        if (r.outcome === 'matched') k.matched++;
+        kinds.set(kind, k);
+      }
+    }
+    lines.push(`  per kind: ${[...kinds].map(([k, v]) => `${k} ${v.matched}/${v.files}`).join(', ')}`);
     const versions = await checkComponentVersions(results);
     const sum = (f: (r: FileResult) => number) => results.reduce((n, r) => n + f(r), 0);
     lines.push(
