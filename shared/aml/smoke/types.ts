@@ -15,6 +15,8 @@ export interface SmokeExpectation {
   regex?: string;
   /** Upper bound of the request latency (online) or of the scoring job's run time (batch), in ms. */
   maxLatencyMs?: number;
+  /** Numbers in `json` may differ from the answer's by this much (default 0: equal). */
+  tolerance?: number;
 }
 
 export interface SmokeCase {
