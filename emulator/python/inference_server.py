@@ -94,6 +94,8 @@ def make_handler(scorer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "azmlinfsrv-local/1.0"
+        # Headers and body go out in separate writes; with Nagle on, each answer waits for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # noqa: A002 - the base class's name
             pass  # one line per request would flood the container log under load
