@@ -142,7 +142,23 @@ def make_handler(scorer):
     return Handler
 
 
+def exit_with_parent():
+    """Ends this server when the emulator that started it is gone, however it ended (even SIGKILL)."""
+    parent = int(os.environ.get("AMLOPS_PARENT_PID", "0") or 0)
+    if not parent:
+        return
+
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main():
+    exit_with_parent()
     workers = int(os.environ.get("WORKER_COUNT", "1"))
     throttle = float(os.environ.get("AMLOPS_CPU_THROTTLE", "1"))
     port = int(os.environ.get("AMLOPS_PORT", "0"))

@@ -242,6 +242,8 @@ export class OnlineServing {
     const env: NodeJS.ProcessEnv = {
       ...inherited,
       PYTHONUNBUFFERED: '1',
+      // The server exits when this process is gone, even when nothing could stop it (SIGKILL).
+      AMLOPS_PARENT_PID: String(process.pid),
       AML_APP_ROOT: files.codeDir,
       AZUREML_ENTRY_SCRIPT: files.scoringScript,
       WORKER_COUNT: String(limits.workers),
