@@ -215,7 +215,15 @@ export function loadOnlineDeployment(file: string, cwd: string): OnlineDeploymen
   const environment = environmentSpec(top);
   if (code && !environment)
     throw top.error('code_configuration', "a deployment with a scoring script needs an 'environment'");
-  if (!code && model?.kind === 'local' && model.type !== 'mlflow_model' && model.type !== 'triton_model') {
+  // A custom container (inference_config) serves the model itself; others need a scoring script.
+  const ownServer = environment?.kind === 'inline' && environment.inferenceConfig !== undefined;
+  if (
+    !code &&
+    !ownServer &&
+    model?.kind === 'local' &&
+    model.type !== 'mlflow_model' &&
+    model.type !== 'triton_model'
+  ) {
     throw top.error('model', "only MLflow and Triton models deploy without a scoring script: add 'code_configuration'");
   }
   const instanceType = top.str('instance_type');

@@ -169,7 +169,7 @@ export class Rollout {
     }
     let sent = 0;
     let failed = 0;
-    let last: SmokeCaseResult[] = [];
+    let last: SmokeCaseResult[];
     const failures = new Set<string>();
     do {
       last = await this.scorer.runAll(o.cases, { timeoutMs: o.requestTimeoutMs, signal: this.host.signal });
