@@ -128,3 +128,36 @@ function distance(a: string, b: string): number {
 
 /** AMLOPS_<UPPER_SNAKE>: the environment variable an input falls back to. */
 export const envName = (input: string): string => `AMLOPS_${input.replace(/-/g, '_').toUpperCase()}`;
+
+export interface InitArgs {
+  dir?: string;
+  ci?: string;
+  force: boolean;
+  person?: string;
+  help: boolean;
+}
+
+/** `amlops init <dir> --ci github|azure-devops|both [--force] [--person NAME]`. */
+export function parseInitArgs(argv: readonly string[]): InitArgs {
+  const out: InitArgs = { force: false, help: false };
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      const v = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++k];
+      if (v === undefined || v === '' || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '-h' || flag === '--help') out.help = true;
+    else if (flag === '--force') out.force = true;
+    else if (flag === '--ci') out.ci = value();
+    else if (flag === '--person') out.person = value();
+    else if (flag.startsWith('-')) {
+      const close = closeMatches(flag.replace(/^-+/, ''), ['ci', 'force', 'person', 'help']).map((m) => `--${m}`);
+      throw new UsageError(`unknown option ${flag}${close.length ? `. Did you mean ${close.join(' or ')}?` : ''}`);
+    } else if (out.dir === undefined) out.dir = arg;
+    else throw new UsageError(`unexpected argument '${arg}': init takes one folder`);
+  }
+  return out;
+}

@@ -76,10 +76,34 @@ export function mainHelp(decls: readonly StepDeclaration[], version: string): st
     '  amlops <step> [--input value ...] [--json]   run a step; outputs are printed as JSON on stdout',
     "  amlops <step> --help                          the step's inputs and outputs",
     '  amlops emulator [--port N] [--state DIR] [--ready-file FILE]   a local Azure ML workspace emulator',
+    '  amlops init <dir> --ci github|azure-devops|both   scaffold a data-science repository',
     '  amlops --version',
     '',
     'Steps:',
     columns(decls.map((d) => [d.id, d.description])),
+    '',
+  ].join('\n');
+}
+
+export function initHelp(): string {
+  return [
+    'Usage: amlops init <dir> --ci github|azure-devops|both [--person NAME] [--force]',
+    '',
+    wrap(
+      'Writes a data-science repository laid out the standard way: .cloud/ (dev and prod workspaces, compute, model, endpoints and deployments), ' +
+        '.github/ and/or .ado/ (the pipeline calling the amlops templates, CODEOWNERS), code/ (prep, train, evaluate, score with their environments), ' +
+        'data/ (a tiny sample), pipelines/ (the Azure ML training pipeline), tests/ (unit tests and an emulator integration test), ' +
+        'notebooks/<person>/ (sample notebooks) and docs/.',
+      WIDTH,
+    ).join('\n'),
+    '',
+    'Options:',
+    columns([
+      ['--ci <github|azure-devops|both>', 'Which CI pipeline to write. Required.'],
+      ['--person <name>', 'Folder under notebooks/ for your notebooks. Default: your user name.'],
+      ['--force', 'Overwrite files that exist already. Without it, nothing is written when any exists.'],
+      ['-h, --help', 'Show this help.'],
+    ]),
     '',
   ].join('\n');
 }
