@@ -34,8 +34,9 @@ export const profile: StepDeclaration = {
       type: 'string',
     },
     {
-      name: 'environment',
-      description: 'Without deployment-file: the environment, e.g. `azureml:my-env:2`. Not needed for MLflow models.',
+      name: 'scoring-environment',
+      description:
+        'Without deployment-file: the Azure ML environment the scoring script runs in, e.g. `azureml:my-env:2`. Needed with code-path.',
       type: 'string',
     },
     {

@@ -33,6 +33,7 @@ const stepInputs = {
   model: '',
   'code-path': 'score',
   'scoring-script': 'score.py',
+  'scoring-environment': 'azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest',
   payloads: 'request.json',
   candidates: 'Standard_F2s_v2',
   'goal-p95-ms': '5000',

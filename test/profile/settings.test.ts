@@ -113,3 +113,8 @@ test.each([
 ])('%o gives one clear error', (override, message) => {
   expect(failure({ ...base, ...override })).toMatch(message);
 });
+
+test('input names are unique (the shared connection inputs included)', () => {
+  const names = profile.inputs.map((i) => i.name);
+  expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+});
