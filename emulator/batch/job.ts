@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveAssetReference } from '../assets/store';
+import { pipelineSpecOf } from './component-spec';
 import { resolveModel } from '../assets/model-reference';
 import { isRecord } from '../http';
 import { newJobRecord } from '../jobs/definition';
@@ -94,7 +95,11 @@ export function startBatchJob(
   if (config.deploymentConfigurationType === 'PipelineComponent') {
     const component = resolveAssetReference(w, ws, 'components', String(obj(config.componentId).assetId));
     if (!component) throw new InvocationError(`the component of deployment '${deployment.name}' no longer exists`);
-    const spec = obj(component.version.properties.componentSpec);
+    const spec = pipelineSpecOf(w, ws, obj(component.version.properties.componentSpec));
+    if (!spec)
+      throw new InvocationError(
+        `the pipeline job the component of '${deployment.name}' was made from no longer exists`,
+      );
     const declared = obj(spec.inputs);
     for (const [input, port] of Object.entries(declared)) {
       const p = obj(port);

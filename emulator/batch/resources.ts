@@ -1,3 +1,4 @@
+import { pipelineSpecOf, sourceJobName } from './component-spec';
 import { armErrors } from '../arm-errors';
 import { resolveAssetReference } from '../assets/store';
 import { resolveModel } from '../assets/model-reference';
@@ -175,7 +176,10 @@ function checkPipelineComponent(w: World, ws: WorkspaceSeed, config: Json): void
   if (typeof id !== 'string' || !id) throw bad("A pipeline component deployment must have 'componentId.assetId'.");
   const found = resolveAssetReference(w, ws, 'components', id);
   if (!found) throw bad(`The component '${id}' was not found. Register it first.`);
-  const spec = obj(found.version.properties.componentSpec);
+  const written = obj(found.version.properties.componentSpec);
+  const job = sourceJobName(written);
+  const spec = pipelineSpecOf(w, ws, written);
+  if (!spec) throw bad(`The pipeline job '${job}' the component '${id}' was made from was not found.`);
   if (String(spec.type ?? '').toLowerCase() !== 'pipeline' || !isRecord(spec.jobs)) {
     throw bad(
       `The component '${id}' is a ${String(spec.type ?? 'command')} component; batch deployments of components need a pipeline component.`,

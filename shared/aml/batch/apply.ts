@@ -8,6 +8,7 @@ import { md5Uuid } from '../jobs/python-compat';
 import { namedId, parseReference, versionedId, type AssetKind } from '../jobs/refs';
 import { WorkspaceAssets } from '../jobs/workspace-assets';
 import type { SourceLocation } from '../../host';
+import { resolvePipelineComponent } from './pipeline-component';
 import type { BatchEndpointSpec, DeploymentSpec, EnvironmentSpec, ModelDeploymentSpec } from './load';
 
 type Json = Record<string, unknown>;
@@ -56,6 +57,8 @@ export async function applyBatchDeployment(
   const workspace = await getWorkspace<{ location?: string }>(ctx);
   const location = workspace.location ?? '';
   const epPath = endpointPath(ctx, endpoint.name);
+  // Assets and references first: a missing component or model fails the step before anything exists.
+  const body = await deploymentBody(ctx, host, deployment, location);
   let current = await get(ctx, epPath, `batch endpoint '${endpoint.name}'`);
   const defaultName = current?.properties?.defaults?.deploymentName ?? undefined;
   const wanted = endpointBody(endpoint, location, defaultName ?? undefined);
@@ -67,7 +70,6 @@ export async function applyBatchDeployment(
     host.info(`Batch endpoint '${endpoint.name}' is up to date`);
   }
 
-  const body = await deploymentBody(ctx, host, deployment, location);
   const dPath = `${epPath}/deployments/${encodeURIComponent(deployment.name)}`;
   const existing = await get(ctx, dPath, `batch deployment '${deployment.name}'`);
   if (!existing || existing.properties?.provisioningState === 'Failed' || !deploymentMatches(existing, body)) {
@@ -211,7 +213,7 @@ async function deploymentBody(ctx: AmlContext, host: Host, spec: DeploymentSpec,
           deploymentConfigurationType: 'PipelineComponent',
           componentId: {
             referenceType: 'Id',
-            assetId: await ref(spec.component.ref, 'components', spec.component.where),
+            assetId: await resolvePipelineComponent(ctx, host, assets, spec.component),
           },
           settings: spec.settings,
         },

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { UserError } from '../../errors';
 import type { SourceLocation } from '../../host';
 import { Fields } from '../jobs/fields';
@@ -48,10 +49,20 @@ export interface ModelDeploymentSpec extends DeploymentCommon {
   environmentVariables?: Record<string, string>;
 }
 
+/**
+ * Where a pipeline component deployment's component comes from: a registered component, a local
+ * pipeline component file (registered with its child components, as az ml does), or an existing
+ * pipeline job (job_definition; Azure ML makes the component from the job).
+ */
+export type PipelineComponentSource =
+  | { kind: 'reference'; ref: string; where: SourceLocation }
+  | { kind: 'file'; path: string; where: SourceLocation }
+  | { kind: 'job'; job: string; where: SourceLocation };
+
 /** A pipeline component deployment (pipelineComponentBatchDeployment schema). */
 export interface PipelineDeploymentSpec extends DeploymentCommon {
   type: 'pipeline';
-  component: { ref: string; where: SourceLocation };
+  component: PipelineComponentSource;
   settings: Record<string, string>;
 }
 
@@ -144,7 +155,9 @@ const SETTING_KEYS = [
 export function loadBatchDeployment(file: string, cwd: string): DeploymentSpec {
   const src = YamlSource.load(file, cwd);
   const top = root(src, 'batch deployment');
-  const type = top.enumStr('type', ['model', 'pipeline'] as const) ?? (top.has('component') ? 'pipeline' : 'model');
+  const type =
+    top.enumStr('type', ['model', 'pipeline'] as const) ??
+    (top.has('component') || top.has('job_definition') ? 'pipeline' : 'model');
   if (type === 'pipeline') return pipelineDeployment(top);
   top.allowOnly(MODEL_KEYS);
   const common = deploymentCommon(top);
@@ -226,22 +239,7 @@ function pipelineDeployment(f: Fields): PipelineDeploymentSpec {
     'settings',
     'job_definition',
   ]);
-  if (f.has('job_definition')) {
-    throw f.error(
-      'job_definition',
-      'not supported yet: a deployment from a pipeline job',
-      "Register the job's pipeline as a component and use 'component: azureml:<name>@latest'.",
-    );
-  }
-  const component = f.raw('component');
-  if (component === undefined) throw f.error(undefined, "missing 'component' in pipeline component deployment");
-  if (typeof component !== 'string' || !/^azureml:/.test(component)) {
-    throw f.error(
-      'component',
-      'not supported yet: a pipeline component from a local file or written inline',
-      'Register the component first (az ml component create) and use component: azureml:<name>@latest or azureml:<name>:<version>.',
-    );
-  }
+  const component = pipelineComponentSource(f);
   const settings = f.sub('settings', "'settings'");
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(settings?.data ?? {})) {
@@ -253,9 +251,70 @@ function pipelineDeployment(f: Fields): PipelineDeploymentSpec {
   return {
     ...deploymentCommon(f),
     type: 'pipeline',
-    component: { ref: component, where: f.src.locate(f.path('component')) },
+    component,
     settings: out,
   };
+}
+
+function pipelineComponentSource(f: Fields): PipelineComponentSource {
+  const hasComponent = f.has('component');
+  const hasJob = f.has('job_definition');
+  if (hasComponent && hasJob) {
+    throw f.error('job_definition', "give either 'component' or 'job_definition', not both");
+  }
+  if (hasJob) {
+    const raw = f.raw('job_definition');
+    const where = f.src.locate(f.path('job_definition'));
+    if (typeof raw !== 'string') {
+      throw f.error(
+        'job_definition',
+        'not supported yet: a pipeline job written here or read from a file',
+        "Submit the job first (submit-job) and use 'job_definition: azureml:<job name>'.",
+      );
+    }
+    const job = raw.replace(/^azureml:/, '').replace(/^.*\/jobs\//, '');
+    if (!/^[\w.-]+$/.test(job))
+      throw f.error('job_definition', `'${raw}' is not a job reference: use azureml:<job name>`);
+    return { kind: 'job', job, where };
+  }
+  const raw = f.raw('component');
+  if (raw === undefined) {
+    throw f.error(
+      undefined,
+      "missing 'component' in pipeline component deployment",
+      "Name a pipeline component file, azureml:<name>@latest, azureml:<name>:<version>, or an existing job with 'job_definition'.",
+    );
+  }
+  const where = f.src.locate(f.path('component'));
+  if (typeof raw !== 'string') {
+    throw f.error(
+      'component',
+      'not supported yet: a pipeline component written inline',
+      'Put it in its own file and name the file here (component: pipeline.yml).',
+    );
+  }
+  if (/^(azureml:|\/subscriptions\/)/.test(raw)) return { kind: 'reference', ref: raw, where };
+  if (/^[a-z][\w+.-]*:\/\//i.test(raw)) {
+    throw f.error(
+      'component',
+      `'${raw}' is not a component: use a local file, azureml:<name>@latest or azureml:<name>:<version>`,
+    );
+  }
+  const file = f.src.resolvePath(raw.replace(/^file:/, ''));
+  let isFile = false;
+  try {
+    isFile = fs.statSync(file).isFile();
+  } catch {
+    // reported below
+  }
+  if (!isFile) {
+    throw f.error(
+      'component',
+      `pipeline component file '${raw}' not found`,
+      'Give the path of the pipeline component YAML relative to this file, or azureml:<name>@latest for a registered one.',
+    );
+  }
+  return { kind: 'file', path: file, where };
 }
 
 function modelSource(f: Fields): ModelSource {
