@@ -1,6 +1,6 @@
 import { UserError } from '../../errors';
 import type { Host } from '../../host';
-import { ArmError } from '../arm';
+import { Arm, ArmError } from '../arm';
 import { createCredential } from '../auth';
 import { explainArmError, type AmlContext } from '../context';
 import { waitForArmOperation } from '../lro';
@@ -157,16 +157,34 @@ export async function setTraffic(
   const name = current.name ?? '';
   const what = `traffic of online endpoint '${name}'`;
   try {
-    return await putAndWait<EndpointResource>(
-      ctx,
-      host,
-      endpointPath(ctx, name),
-      trafficBody(current, traffic, mirrorTraffic),
-      what,
-      options,
+    return await whileBusy(options, () =>
+      putAndWait<EndpointResource>(
+        ctx,
+        host,
+        endpointPath(ctx, name),
+        trafficBody(current, traffic, mirrorTraffic),
+        what,
+        options,
+      ),
     );
   } catch (err) {
     throw explainArmError(err, ctx, what);
+  }
+}
+
+/**
+ * Azure answers 409 while an earlier operation on the resource runs (e.g. a traffic update that a
+ * cancel interrupted the wait for); the next one starts when it ends.
+ */
+async function whileBusy<T>(options: WaitOptions, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let pause = 250; ; pause = Math.min(pause * 2, 5000)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof ArmError && err.status === 409) || Date.now() + pause > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 }
 
@@ -202,7 +220,7 @@ export async function deleteDeployment(
   const signal = options.signal ?? host.signal;
   const path = deploymentPath(ctx, endpoint, deployment);
   try {
-    const res = await ctx.arm.request('DELETE', path, undefined, { signal });
+    const res = await whileBusy(options, () => ctx.arm.request('DELETE', path, undefined, { signal }));
     if (res.status === 204) return;
     await waitForArmOperation(ctx.arm, res, {
       what: `deleting ${what}`,
@@ -215,6 +233,16 @@ export async function deleteDeployment(
     if (err instanceof ArmError && err.status === 404) return;
     throw explainArmError(err, ctx, `deleting ${what}`);
   }
+}
+
+/**
+ * The same workspace access on its own time-bound signal: cleanup after a cancel (restoring
+ * traffic, deleting a failed deployment) must still reach Azure when the run's signal has aborted.
+ */
+export function cleanupContext(ctx: AmlContext, host: Host, timeoutMs: number): AmlContext {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const arm = new Arm(ctx.connection, ctx.workspace.subscriptionId, createCredential(ctx.connection, host.env), signal);
+  return { ...ctx, arm };
 }
 
 /** Azure ML's data-plane audience per cloud; custom clouds (the emulator) use the public one. */

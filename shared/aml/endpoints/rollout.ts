@@ -6,7 +6,7 @@ import { OnlineScorer } from '../smoke/online';
 import { failureReasons } from '../smoke/report';
 import type { SmokeCase, SmokeCaseResult } from '../smoke/types';
 import type { Traffic } from './body';
-import { deleteDeployment, setTraffic, trafficOf, type EndpointResource } from './online';
+import { cleanupContext, deleteDeployment, setTraffic, trafficOf, type EndpointResource } from './online';
 import { formatTraffic, share, trafficSteps } from './traffic';
 
 export interface RolloutOptions {
@@ -214,13 +214,14 @@ export class Rollout {
     const canceled = err instanceof CanceledError || this.host.signal.aborted;
     // After a cancel the run's signal is aborted: cleanup needs its own.
     const signal = AbortSignal.timeout(o.operationTimeoutMs);
+    const ctx = cleanupContext(this.ctx, this.host, o.operationTimeoutMs);
     let restored = !changedTraffic;
     const problems: string[] = [];
     if (changedTraffic) {
       this.host.info(`Restoring the previous traffic: ${formatTraffic(this.previous.traffic)}`);
       try {
         this.endpoint = await setTraffic(
-          this.ctx,
+          ctx,
           this.host,
           this.endpoint,
           this.previous.traffic,
@@ -237,7 +238,7 @@ export class Rollout {
     if (restored && o.deleteFailed && o.deploymentIsNew) {
       this.host.info(`Deleting the failed deployment '${o.deployment}'`);
       try {
-        await deleteDeployment(this.ctx, this.host, this.endpoint.name ?? '', o.deployment, {
+        await deleteDeployment(ctx, this.host, this.endpoint.name ?? '', o.deployment, {
           timeoutMs: o.operationTimeoutMs,
           signal,
         });
@@ -246,7 +247,10 @@ export class Rollout {
         problems.push(`deleting deployment '${o.deployment}' failed: ${errorMessage(deleteErr)}`);
       }
     }
-    if (canceled) return err instanceof CanceledError ? err : new CanceledError();
+    if (canceled) {
+      for (const p of problems) this.host.warning(p);
+      return err instanceof CanceledError ? err : new CanceledError();
+    }
     const undone = restored
       ? `traffic restored to ${formatTraffic(this.previous.traffic)}${deleted.length ? `, deployment '${o.deployment}' deleted` : ''}`
       : 'traffic NOT restored';
