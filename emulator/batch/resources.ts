@@ -113,10 +113,11 @@ export function buildDeployment(
       ...p,
       properties: stringMap(p.properties),
       errorThreshold: p.errorThreshold ?? -1,
-      loggingLevel: p.loggingLevel ?? 'Info',
+      // Azure ML reads enum values case-insensitively and answers with the spec's spelling.
+      loggingLevel: canonical(p.loggingLevel, ['Info', 'Warning', 'Debug']) ?? 'Info',
       maxConcurrencyPerInstance: p.maxConcurrencyPerInstance ?? 1,
       miniBatchSize: p.miniBatchSize ?? 10,
-      outputAction: p.outputAction ?? 'AppendRow',
+      outputAction: canonical(p.outputAction, ['AppendRow', 'SummaryOnly']) ?? 'AppendRow',
       outputFileName: p.outputFileName ?? 'predictions.csv',
       retrySettings: { maxRetries: retry.maxRetries ?? 3, timeout: retry.timeout ?? 'PT30S' },
       resources: { instanceCount: 1, ...obj(p.resources) },
@@ -185,4 +186,10 @@ function checkPipelineComponent(w: World, ws: WorkspaceSeed, config: Json): void
       `The component '${id}' is a ${String(spec.type ?? 'command')} component; batch deployments of components need a pipeline component.`,
     );
   }
+}
+
+/** An enum value in the spec's spelling when it matches one case-insensitively; other values as given. */
+function canonical(value: unknown, allowed: string[]): unknown {
+  if (typeof value !== 'string') return value;
+  return allowed.find((a) => a.toLowerCase() === value.toLowerCase()) ?? value;
 }

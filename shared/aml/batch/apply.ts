@@ -224,7 +224,7 @@ async function deploymentBody(ctx: AmlContext, host: Host, spec: DeploymentSpec,
     ...common,
     properties: spec.properties,
     compute: namedId(scope, 'computes', spec.compute.replace(/^azureml:/, '')),
-    model: { referenceType: 'Id', assetId: await modelId(ctx, assets, spec, ref) },
+    model: { referenceType: 'Id', assetId: await modelId(ctx, host, assets, spec, ref) },
   };
   if (spec.code) {
     const codeId = spec.code.local
@@ -273,6 +273,7 @@ async function environmentId(
 /** A local model folder or file becomes an anonymous model version named by its content. */
 async function modelId(
   ctx: AmlContext,
+  host: Host,
   assets: WorkspaceAssets,
   spec: ModelDeploymentSpec,
   ref: (value: string, kind: AssetKind, where: SourceLocation) => Promise<string>,
@@ -292,6 +293,17 @@ async function modelId(
     datastore: 'workspaceblobstore',
     where: model.where,
   });
+  if (model.name) {
+    // The long form without the folder's trailing slash, as az ml writes an uploaded model's URI.
+    const w = ctx.workspace;
+    const long = uri
+      .replace(
+        /^azureml:\/\/datastores\//,
+        `azureml://subscriptions/${w.subscriptionId}/resourcegroups/${w.resourceGroup}/workspaces/${w.workspace}/datastores/`,
+      )
+      .replace(/\/$/, '');
+    return namedModel(ctx, host, model.name, model.version, long, model.type);
+  }
   const id = versionedId(ctx.workspace, 'models', md5Uuid(uri), '1');
   const found = await ctx.arm.getOrUndefined(id).catch((err: unknown) => {
     throw explainArmError(err, ctx, 'model');
@@ -302,6 +314,59 @@ async function modelId(
     } catch (err) {
       throw explainArmError(err, ctx, 'anonymous model');
     }
+  }
+  return id;
+}
+
+interface ModelVersion {
+  name?: string;
+  properties?: { modelUri?: string };
+}
+
+/**
+ * An inline model with a name is registered under it, as az ml does: the given version, or the
+ * version that already holds these files (uploads are content-addressed), or the next one.
+ */
+async function namedModel(
+  ctx: AmlContext,
+  host: Host,
+  name: string,
+  version: string | undefined,
+  uri: string,
+  type: string,
+): Promise<string> {
+  const base = `${ctx.workspacePath}/models/${encodeURIComponent(name)}/versions`;
+  const get = <T>(p: string) =>
+    ctx.arm.getOrUndefined<T>(p).catch((err: unknown) => {
+      throw explainArmError(err, ctx, `model ${name}`);
+    });
+  if (version) {
+    const existing = await get<ModelVersion>(`${base}/${encodeURIComponent(version)}`);
+    if (existing) {
+      if (existing.properties?.modelUri !== uri) {
+        host.warning(
+          `Model ${name}:${version} is already registered with other files; the deployment uses the registered version. Change the model's version to deploy the new files.`,
+        );
+      }
+      return `${base}/${encodeURIComponent(version)}`;
+    }
+  } else {
+    const versions = (await get<{ value?: ModelVersion[] }>(base))?.value ?? [];
+    const same = versions.find((v) => v.properties?.modelUri === uri);
+    if (same?.name) {
+      host.info(`Model ${name}:${same.name} already holds these files`);
+      return `${base}/${encodeURIComponent(same.name)}`;
+    }
+    version = String(Math.max(0, ...versions.map((v) => Number(v.name)).filter(Number.isInteger)) + 1);
+  }
+  host.info(`Registering model ${name}:${version}`);
+  const id = `${base}/${encodeURIComponent(version)}`;
+  try {
+    await ctx.arm.request('PUT', id, {
+      properties: { properties: {}, tags: {}, isAnonymous: false, isArchived: false, modelType: type, modelUri: uri },
+    });
+  } catch (err) {
+    throw explainArmError(err, ctx, `model ${name}:${version}`);
   }
   return id;
 }

@@ -17,7 +17,7 @@ export interface BatchEndpointSpec {
 
 export type ModelSource =
   | { kind: 'reference'; ref: string; where: SourceLocation }
-  | { kind: 'local'; path: string; type: string; where: SourceLocation };
+  | { kind: 'local'; path: string; type: string; name?: string; version?: string; where: SourceLocation };
 
 export type EnvironmentSpec = { kind: 'reference'; ref: string; where: SourceLocation } | InlineEnvironment;
 
@@ -347,7 +347,16 @@ function modelSource(f: Fields): ModelSource {
     );
   }
   const type = m.enumStr('type', ['custom_model', 'mlflow_model', 'triton_model'] as const) ?? 'custom_model';
-  return { kind: 'local', path: f.src.resolvePath(path), type, where };
+  const name = m.str('name');
+  const version = m.raw('version');
+  return {
+    kind: 'local',
+    path: f.src.resolvePath(path),
+    type,
+    name,
+    version: version === undefined || version === null ? undefined : String(version),
+    where,
+  };
 }
 
 function environmentSpec(f: Fields): EnvironmentSpec | undefined {
