@@ -23,8 +23,10 @@ function tokenize(src: string): Token[] {
     else if (c === "'") {
       let s = '';
       for (i++; i < src.length; i++) {
-        if (src[i] === "'" && src[i + 1] === "'") ((s += "'"), i++);
-        else if (src[i] === "'") break;
+        if (src[i] === "'" && src[i + 1] === "'") {
+          s += "'";
+          i++;
+        } else if (src[i] === "'") break;
         else s += src[i];
       }
       i++;
