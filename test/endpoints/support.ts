@@ -77,7 +77,6 @@ export interface LoadRun {
 
 /** Live traffic: autocannon POSTs to the endpoint (no deployment header) until stopped. */
 export function startLoad(scoringUri: string, key: string, connections = 4): LoadRun {
-  let finished!: Promise<autocannon.Result>;
   const instance = autocannon(
     {
       url: scoringUri,
@@ -90,7 +89,7 @@ export function startLoad(scoringUri: string, key: string, connections = 4): Loa
     },
     () => undefined,
   );
-  finished = new Promise((resolve) => instance.once('done', resolve));
+  const finished = new Promise<autocannon.Result>((resolve) => instance.once('done', resolve));
   return {
     async stop() {
       instance.stop();
