@@ -6,6 +6,7 @@ import { Inputs } from '../inputs';
 import { resolveContext } from '../aml/context';
 import { getEndpoint, scoringCredential } from '../aml/endpoints/online';
 import { checkRegex, loadSmokeCases, readBodyFile } from '../aml/smoke/cases';
+import { runBatchSmokeCases } from '../aml/smoke/batch';
 import { runOnlineSmokeCases } from '../aml/smoke/online';
 import { failureReasons, resultLines, smokeTable } from '../aml/smoke/report';
 import type { SmokeCase, SmokeCaseResult, SmokeExpectation } from '../aml/smoke/types';
@@ -101,7 +102,8 @@ export const smokeTestStep: StepModule = {
         signal: host.signal,
       });
     } else {
-      results = await runBatch(ctx, host, { endpoint: endpointName, deployment, cases, timeoutMs });
+      host.info(`Invoking batch endpoint '${endpointName}' once per case (${cases.length})`);
+      results = await runBatchSmokeCases(ctx, host, { endpoint: endpointName, deployment }, cases, { timeoutMs });
     }
     for (const line of resultLines(results)) host.info(line);
     const passed = results.filter((r) => r.passed).length;
@@ -118,14 +120,3 @@ export const smokeTestStep: StepModule = {
     return outputs;
   },
 };
-
-async function runBatch(
-  ctx: ReturnType<typeof resolveContext>,
-  host: Host,
-  options: { endpoint: string; deployment?: string; cases: SmokeCase[]; timeoutMs: number },
-): Promise<SmokeCaseResult[]> {
-  void ctx;
-  void host;
-  void options;
-  throw new UserError('smoke tests of batch endpoints are not available yet');
-}
