@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { runAdoTask, type TestEndpoint } from '../faces/run-ado';
 import { asString, commonFunctions, evaluate, interpolate, truthy, type Value } from './expressions';
 import { PendingStepError } from './run-workflow';
-import { adoDir, amlopsTask, kebabOf, unknownInputs } from './templates';
+import { adoDir, amlopsTask, kebabOf, resolveTemplate, unknownInputs } from './templates';
 
 interface Parameter {
   name: string;
@@ -46,10 +46,7 @@ export function expandTemplate(file: string, given: Record<string, Value>): Reco
     if (Array.isArray(node)) {
       return node.flatMap((item) => {
         if (item && typeof item === 'object' && 'template' in item) {
-          const ref = String((item as { template: string }).template).replace(/@amlops$/, '');
-          const target = ref.startsWith('pipeline-templates/')
-            ? path.join(adoDir, '..', '..', ref)
-            : path.resolve(path.dirname(file), ref);
+          const target = resolveTemplate(file, String((item as { template: string }).template));
           const params = walk((item as { parameters?: unknown }).parameters ?? {}) as Record<string, Value>;
           const expanded = expandTemplate(target, params);
           return (expanded.stages ?? expanded.jobs ?? expanded.steps) as unknown[];

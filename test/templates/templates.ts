@@ -49,3 +49,11 @@ export function kebabOf(step: StepDeclaration, adoName: string): string {
   if (!input) throw new Error(`Aml${step.pascal}@1 has no input '${adoName}'`);
   return input.name;
 }
+
+/** Where a `- template:` reference points: relative to the including file, or `<repo path>@amlops`. */
+export function resolveTemplate(from: string, ref: string): string {
+  const bare = ref.replace(/@amlops$/, '');
+  return bare.startsWith('pipeline-templates/')
+    ? path.join(templatesRoot, '..', bare)
+    : path.resolve(path.dirname(from), bare);
+}
