@@ -242,3 +242,39 @@ test('a pipeline component deployment runs the component on the invocation input
   const endpoint = await arm('GET', 'batchEndpoints/scorer');
   expect(endpoint.properties.defaults.deploymentName).toBe('count-lines');
 });
+
+test("a deployment from an existing pipeline job (job_definition) runs that job's steps on the invocation input", async () => {
+  // The pipeline job the previous test's invocation ran stands for a job that ran successfully.
+  const jobs = emulator.requests.filter((r) => r.method === 'GET' && /\/jobs\/batchjob-[^/]+$/.test(r.path));
+  const source = jobs[jobs.length - 1].path.replace(/^.*\/jobs\//, '');
+  fs.writeFileSync(
+    path.join(project, 'from-job.yml'),
+    [
+      '$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponentBatchDeployment.schema.json',
+      'name: from-job',
+      'endpoint_name: scorer',
+      'type: pipeline',
+      `job_definition: azureml:${source}`,
+      'settings:',
+      '  default_compute: batch-cluster',
+      '',
+    ].join('\n'),
+  );
+  const { host, error } = await run({
+    'endpoint-file': 'endpoint.yml',
+    'deployment-file': 'from-job.yml',
+    'test-input': 'data',
+  });
+  expect(error).toBeUndefined();
+  expect(host.lines.join('\n')).toMatch(/\n\s*4\s*(\n|$)/);
+  const deployment = await arm('GET', 'batchEndpoints/scorer/deployments/from-job');
+  const componentPath = deployment.properties.deploymentConfiguration.componentId.assetId.replace(
+    /^.*\/workspaces\/dev\//,
+    '',
+  );
+  const component = await arm('GET', componentPath);
+  expect(component.properties).toMatchObject({
+    isAnonymous: true,
+    componentSpec: { type: 'pipeline', sourceJobId: source },
+  });
+});
