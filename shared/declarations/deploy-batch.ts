@@ -20,7 +20,7 @@ export const deployBatch: StepDeclaration = {
     {
       name: 'deployment-file',
       description:
-        'Batch deployment YAML as taken by `az ml batch-deployment create -f`: a model deployment or a pipeline component deployment (`type: pipeline`).',
+        'Batch deployment YAML as taken by `az ml batch-deployment create -f`: a model deployment, or a pipeline component deployment (`type: pipeline`) whose `component` is a local pipeline component file (registered with its child components) or `azureml:<name>@latest` / `azureml:<name>:<version>`, or whose `job_definition` names an existing pipeline job (`azureml:<job>`).',
       type: 'file',
       required: true,
     },
