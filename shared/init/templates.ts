@@ -69,6 +69,17 @@ stages:
       input: data/sample.csv
 `,
   },
+  '.cloud/smoke-cases.yml': {
+    text: `# Requests every rollout checks (deploy-online before and during the traffic shift, smoke-test
+# after it), in the smoke-test format. Add a case for each behaviour users rely on.
+- name: one positive and one negative row
+  body: {"data": [[3.5, 1.8], [0.1, 0.1]]}
+  expect:
+    status: 200
+    json: [{"label": 1}, {"label": 0}]
+    max_latency_ms: 5000
+`,
+  },
   '.cloud/compute/cpu-cluster.yml': {
     text: `$schema: https://azuremlschemas.azureedge.net/latest/amlCompute.schema.json
 name: cpu-cluster

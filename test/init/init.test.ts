@@ -37,6 +37,7 @@ const common = [
   '.cloud/prod.yml',
   '.cloud/compute/cpu-cluster.yml',
   '.cloud/model.yml',
+  '.cloud/smoke-cases.yml',
   '.cloud/dev/endpoint.yml',
   '.cloud/dev/deployment.yml',
   '.cloud/prod/endpoint.yml',

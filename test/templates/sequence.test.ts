@@ -18,7 +18,7 @@ import { adoDir, amlopsAction, amlopsTask, githubDir, readYaml, resolveTemplate 
  * Steps still being built: a template using one of PENDING is skipped, and its test name says which
  * step it waits for. When a step lands, remove it from PENDING and these tests run.
  */
-const PENDING: readonly string[] = ['deploy-online', 'smoke-test'];
+const PENDING: readonly string[] = [];
 
 function stepsOf(file: string): string[] {
   const found = new Set<string>();
@@ -127,7 +127,11 @@ describe('GitHub reusable workflows', () => {
     'deploy-online.yml: safe rollout to dev and smoke test',
     path.join(githubDir, 'deploy-online.yml'),
     async () => {
-      const run = await runWorkflow('deploy-online', { environment: 'dev' }, github);
+      const run = await runWorkflow(
+        'deploy-online',
+        { environment: 'dev', model: trainedModel, 'step-wait': '1s' },
+        github,
+      );
       expect(run.steps.map((s) => s.step)).toEqual(['connect', 'deploy-online', 'smoke-test']);
       expect(run.outputs.endpoint).toBe('seq-dev');
     },
@@ -137,7 +141,11 @@ describe('GitHub reusable workflows', () => {
     'promote.yml: registry copy, then prod rollout and smoke test',
     path.join(githubDir, 'promote.yml'),
     async () => {
-      const run = await runWorkflow('promote', { model: trainedModel, registry: emulator.info.registry }, github);
+      const run = await runWorkflow(
+        'promote',
+        { model: trainedModel, registry: emulator.info.registry, 'step-wait': '1s' },
+        github,
+      );
       expect(run.steps.map((s) => s.step)).toEqual([
         'connect',
         'promote-model',
@@ -185,16 +193,40 @@ describe('Azure Pipelines templates', () => {
   );
 
   sequence(
-    'examples/azure-pipelines.yml: train, deploy to dev, promote, batch score',
-    path.join(adoDir, 'examples/azure-pipelines.yml'),
+    'stages/deploy-online.yml: safe rollout to dev and smoke test',
+    path.join(adoDir, 'stages/deploy-online.yml'),
     async () => {
-      const doc = expandTemplate(path.join(adoDir, 'examples/azure-pipelines.yml'), {});
-      const run = await runPipeline(doc, {
-        ...ado(),
-        // The example names its connections ml-dev and ml-prod; both reach the emulator.
-        endpoint: (name: string) => spnEndpointOf(emulator, name),
+      const doc = expandTemplate(path.join(adoDir, 'stages/deploy-online.yml'), {
+        azureSubscription: 'ml-dev',
+        environment: 'dev',
+        stepWait: '1s',
       });
-      expect(run.tasks.map((t) => t.step)).toContain('promote-model');
+      const run = await runPipeline(doc, ado());
+      expect(run.tasks.map((t) => t.step)).toEqual(['connect', 'deploy-online', 'smoke-test']);
+      expect(run.outputs.DeployOnline.DeployOnline['deploy.endpoint']).toBe('seq-dev');
+    },
+  );
+
+  sequence(
+    'stages/promote.yml: registry copy, then prod rollout and smoke test',
+    path.join(adoDir, 'stages/promote.yml'),
+    async () => {
+      expect(trainedModel).not.toBe('');
+      const doc = expandTemplate(path.join(adoDir, 'stages/promote.yml'), {
+        azureSubscription: 'ml-prod',
+        model: trainedModel,
+        registry: emulator.info.registry,
+        stepWait: '1s',
+      });
+      const run = await runPipeline(doc, ado());
+      expect(run.tasks.map((t) => t.step)).toEqual([
+        'connect',
+        'promote-model',
+        'connect',
+        'deploy-online',
+        'smoke-test',
+      ]);
+      expect(run.outputs.Promote.Promote['promote.modelId']).toMatch(/^azureml:\/\/registries\//);
     },
   );
 });
