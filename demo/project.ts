@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EmulatorInfo } from '../emulator';
+
+/** Names the demo reads from the scaffolded project's .cloud files. */
+export interface ProjectFacts {
+  dir: string;
+  model: string;
+  devEndpoint: string;
+  prodEndpoint: string;
+  smokeCases: string;
+}
+
+/**
+ * Points a project written by `amlops init` at the emulator: what a team does once, by filling in
+ * .cloud/dev.yml and .cloud/prod.yml with its workspaces and the registry's name.
+ */
+export function pointProjectAtEmulator(dir: string, info: EmulatorInfo): ProjectFacts {
+  for (const env of ['dev', 'prod']) {
+    fs.writeFileSync(
+      path.join(dir, '.cloud', `${env}.yml`),
+      [
+        `# The ${env} workspace (here: the local emulator's).`,
+        `subscription_id: ${info.subscriptionId}`,
+        `resource_group: ${info.resourceGroup}`,
+        `workspace_name: ${env}`,
+        'cloud: Custom',
+        `arm_endpoint: ${info.armEndpoint}`,
+        `authority_host: ${info.authorityHost}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  // The prod side deploys from the registry dev promotes into.
+  for (const file of listFiles(path.join(dir, '.cloud', 'prod'))) {
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.replace(/azureml:\/\/registries\/[^/]+\//g, `azureml://registries/${info.registry}/`));
+  }
+  const nameIn = (rel: string, key: string): string => {
+    const text = fs.readFileSync(path.join(dir, rel), 'utf8');
+    const m = new RegExp(`^${key}:\\s*(\\S+)`, 'm').exec(text);
+    if (!m) throw new Error(`${rel} names no ${key}: the project amlops init wrote is not what the demo expects`);
+    return m[1];
+  };
+  return {
+    dir,
+    model: nameIn('.cloud/model.yml', 'name'),
+    devEndpoint: nameIn('.cloud/dev/endpoint.yml', 'name'),
+    prodEndpoint: nameIn('.cloud/prod/endpoint.yml', 'name'),
+    smokeCases: writeSmokeCases(dir),
+  };
+}
+
+/**
+ * Smoke cases for the online endpoints: requests with known answers (the sample data's clearest
+ * points), sent before traffic moves, during each health window and after the rollout.
+ */
+function writeSmokeCases(dir: string): string {
+  const rel = 'tests/smoke/online.yml';
+  const file = path.join(dir, rel);
+  if (fs.existsSync(file)) return rel;
+  const cases: string[] = ['# Online smoke cases: the deploy-online health checks and the smoke-test step read them.'];
+  const points: [number, number, number][] = [
+    [3.5, 1.8, 1],
+    [0.1, 0.1, 0],
+    [3.9, 0.3, 1],
+    [0.2, 0.4, 0],
+    [2.7, 1.2, 1],
+  ];
+  for (let i = 0; i < 20; i++) {
+    const [x1, x2, label] = points[i % points.length];
+    cases.push(
+      `- name: request-${String(i + 1).padStart(2, '0')}`,
+      `  body: {"data": [[${x1}, ${x2}]]}`,
+      '  expect:',
+      '    status: 200',
+      `    json: [{"label": ${label}}]`,
+      '    max_latency_ms: 5000',
+    );
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${cases.join('\n')}\n`);
+  return rel;
+}
+
+function listFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+}
