@@ -82,7 +82,8 @@ export async function deploymentBody(
   const rest: Array<[string, unknown]> = [
     ['description', spec.description],
     ['environmentVariables', spec.environmentVariables],
-    ['appInsightsEnabled', spec.appInsightsEnabled],
+    // azure-ai-ml sends its default (off) when the YAML says nothing.
+    ['appInsightsEnabled', spec.appInsightsEnabled ?? false],
     ['requestSettings', spec.requestSettings],
     ['livenessProbe', spec.livenessProbe],
     ['readinessProbe', spec.readinessProbe],
