@@ -79,10 +79,15 @@ test('a re-run with nothing changed sends no PUT and leaves traffic and the acti
   expect(await traffic()).toEqual({ blue: 100 });
 }, 120_000);
 
-test('blue -> green canary under load: 10, 50, 100 with health windows, no failed request, blue deleted', async () => {
+test('blue -> green canary under load: mirror, then 10, 50, 100 with health windows, no failed request, blue deleted', async () => {
   const endpoint = await endpointNow(emulator, 'dev', 'churn');
   const load = startLoad(endpoint.properties.scoringUri, secrets[0]);
-  const { host, error } = await deploy({ 'deployment-file': 'green.yml', 'delete-old': 'true' });
+  const { host, error } = await deploy({
+    'deployment-file': 'green.yml',
+    'delete-old': 'true',
+    'mirror-percent': '20',
+    'mirror-duration': '300ms',
+  });
   const live = await load.stop();
   expect(error).toBeUndefined();
   expect(live.requests).toBeGreaterThan(20);
@@ -98,6 +103,9 @@ test('blue -> green canary under load: 10, 50, 100 with health windows, no faile
     'blue 50%, green 50%',
     'green 100%',
   ]);
+  // Mirrored first (live traffic copied to green, answers dropped), then the mirror is cleared.
+  expect(host.summary).toMatch(/\| mirror 20% \| blue 100% \| ✅ \d+\/\d+ ok \|/);
+  expect((await endpointNow(emulator, 'dev', 'churn')).properties.mirrorTraffic ?? {}).toEqual({});
   expect(await traffic()).toEqual({ green: 100 });
   expect(await deploymentNow(emulator, 'dev', 'churn', 'blue')).toBeUndefined();
   expectNoSecrets(host);
@@ -118,6 +126,28 @@ test('a deployment whose run() fails is caught by the smoke test and rolled back
   expect(await traffic()).toEqual({ green: 100 });
   expect(await deploymentNow(emulator, 'dev', 'churn', 'bad-run')).toBeUndefined();
   expectNoSecrets(host);
+}, 180_000);
+
+test('a deployment that passes the smoke test but fails in the health window is rolled back from 10%', async () => {
+  const { host, error } = await deploy({ 'deployment-file': 'degrades.yml' });
+  expect(error).toMatch(
+    /rollout of 'degrades' failed and was rolled back \(traffic restored to green 100%, deployment 'degrades' deleted\): deployment 'degrades' was unhealthy at 10% of traffic: \d+ of \d+ requests failed/,
+  );
+  const rows = host.summary.split('\n').filter((l) => /^\| (smoke test|traffic|rolled back)/.test(l));
+  expect(
+    rows.map((l) =>
+      l
+        .split('|')
+        .slice(1, 3)
+        .map((c) => c.trim()),
+    ),
+  ).toEqual([
+    ['smoke test', 'green 100%'],
+    ['traffic 10%', 'green 90%, degrades 10%'],
+    ['rolled back', 'green 100%'],
+  ]);
+  expect(await traffic()).toEqual({ green: 100 });
+  expect(await deploymentNow(emulator, 'dev', 'churn', 'degrades')).toBeUndefined();
 }, 180_000);
 
 test('a deployment whose init() fails ends Failed: its log is printed, it is deleted, traffic untouched', async () => {

@@ -29,6 +29,19 @@ export function writeProject(dir: string): void {
     'src/bad-init/score.py',
     score('bad', '', '    raise RuntimeError("cannot load the model: weights are corrupt")'),
   );
+  write(
+    'src/degrades/score.py',
+    score(
+      'degrades',
+      [
+        '    global calls',
+        '    calls = globals().get("calls", 0) + 1',
+        '    if calls > 2:',
+        '        raise MemoryError("leaks memory after a few requests")',
+        '    return {"ok": True, "sum": sum(data.get("data", []))}',
+      ].join('\n'),
+    ),
+  );
   write('model/weights.txt', 'w-42\n');
   write(
     'endpoint.yml',
@@ -57,6 +70,7 @@ export function writeProject(dir: string): void {
   deployment('green', 'v2');
   deployment('bad-run', 'bad-run');
   deployment('bad-init', 'bad-init');
+  deployment('degrades', 'degrades');
   write(
     'smoke.yml',
     [
