@@ -47,19 +47,21 @@ export function pointProjectAtEmulator(dir: string, info: EmulatorInfo): Project
     model: nameIn('.cloud/model.yml', 'name'),
     devEndpoint: nameIn('.cloud/dev/endpoint.yml', 'name'),
     prodEndpoint: nameIn('.cloud/prod/endpoint.yml', 'name'),
-    smokeCases: writeSmokeCases(dir),
+    smokeCases: addSmokeCases(dir),
   };
 }
 
 /**
- * Smoke cases for the online endpoints: requests with known answers (the sample data's clearest
- * points), sent before traffic moves, during each health window and after the rollout.
+ * The project's smoke cases (`.cloud/smoke-cases.yml`, which the templates pass to deploy-online and
+ * smoke-test) get 20 single-row requests with known answers added, so every check sends enough
+ * requests for the report's latency chart.
  */
-function writeSmokeCases(dir: string): string {
-  const rel = 'tests/smoke/online.yml';
+function addSmokeCases(dir: string): string {
+  const rel = '.cloud/smoke-cases.yml';
   const file = path.join(dir, rel);
-  if (fs.existsSync(file)) return rel;
-  const cases: string[] = ['# Online smoke cases: the deploy-online health checks and the smoke-test step read them.'];
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const firstItem = existing.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'));
+  if (firstItem !== undefined && !firstItem.startsWith('- ')) return rel; // a `cases:` mapping: leave it as written
   const points: [number, number, number][] = [
     [3.5, 1.8, 1],
     [0.1, 0.1, 0],
@@ -67,10 +69,11 @@ function writeSmokeCases(dir: string): string {
     [0.2, 0.4, 0],
     [2.7, 1.2, 1],
   ];
+  const cases: string[] = ['# Added by the amlops demo: single rows with known labels, for a latency sample.'];
   for (let i = 0; i < 20; i++) {
     const [x1, x2, label] = points[i % points.length];
     cases.push(
-      `- name: request-${String(i + 1).padStart(2, '0')}`,
+      `- name: demo row ${i + 1}`,
       `  body: {"data": [[${x1}, ${x2}]]}`,
       '  expect:',
       '    status: 200',
@@ -79,7 +82,7 @@ function writeSmokeCases(dir: string): string {
     );
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${cases.join('\n')}\n`);
+  fs.writeFileSync(file, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${cases.join('\n')}\n`);
   return rel;
 }
 

@@ -273,6 +273,8 @@ async function deployDev(ctx: Context, run: 1 | 2): Promise<void> {
   await step(ctx, s, 'dev', ['connect', '--environment', 'dev'], (o) => `workspace ${o.workspace}`);
   const args = [
     'deploy-online',
+    '--model',
+    state.models[state.models.length - 1].id,
     '--endpoint-file',
     '.cloud/dev/endpoint.yml',
     '--deployment-file',
@@ -280,8 +282,10 @@ async function deployDev(ctx: Context, run: 1 | 2): Promise<void> {
     '--smoke-cases',
     project.smokeCases,
   ];
-  // The deployment file names blue and the model @latest; the canary gets its own name.
-  if (run === 2) args.push('--deployment-name', 'green', '--traffic-steps', '10,50,100', '--step-wait', '2s');
+  // The templates' traffic steps with a short health window. The deployment file names blue; the
+  // canary gets its own name, so blue keeps serving until green has proven itself.
+  args.push('--traffic-steps', '10,50,100', '--step-wait', '2s');
+  if (run === 2) args.push('--deployment-name', 'green');
   const deployed = await step(
     ctx,
     s,
@@ -356,8 +360,11 @@ async function promote(ctx: Context): Promise<void> {
     ['promote-model', '--model', approved, '--registry', emulator.info.registry],
     (o) => `${o['model-id']} ${o.action}`,
   );
-  state.registryModelId = promoted.outputs['registry-model-id'];
-  if (!state.registryModelId) throw new DemoFailed('promote-model returned no registry model id');
+  // As the promote template does: prod deploys the promoted version, from the registry.
+  state.registryModelId = promoted.outputs['model-id'];
+  if (!state.registryModelId.startsWith('azureml://registries/')) {
+    throw new DemoFailed(`promote-model returned ${state.registryModelId || 'no model id'}, not a registry model`);
+  }
   await step(ctx, s, 'prod', ['connect', '--environment', 'prod'], (o) => `workspace ${o.workspace}`);
   const deployed = await step(
     ctx,
@@ -369,7 +376,6 @@ async function promote(ctx: Context): Promise<void> {
       '.cloud/prod/endpoint.yml',
       '--deployment-file',
       '.cloud/prod/deployment.yml',
-      // The exact version promoted (the file's labels/latest would take whatever is newest).
       '--model',
       state.registryModelId,
       '--smoke-cases',
