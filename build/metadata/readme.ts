@@ -1,4 +1,5 @@
-import { camelCase, type InputDeclaration, type StepDeclaration } from '../../shared/declarations/types';
+import { camelCase, type Face, type InputDeclaration, type StepDeclaration } from '../../shared/declarations/types';
+import { checkExamples, snippetExamples, type ExampleValue } from './examples';
 import { describeInput, onFace } from './faces';
 
 export const START = '<!-- amlops:steps:start -->';
@@ -8,19 +9,42 @@ const cell = (text: string): string => text.replace(/\r?\n/g, ' ').replace(/\|/g
 const code = (text: string): string => `\`${text}\``;
 const or = (present: boolean, text: string): string => (present ? text : '—');
 
-/** A value that reads as an example in snippets. */
-function example(input: InputDeclaration): string {
-  if (input.name === 'environment') return 'dev';
+/** A placeholder for a required input the examples do not fill in. */
+function placeholder(input: InputDeclaration): string {
   if (input.name === 'azure-subscription') return 'my-azure-connection';
-  if (input.type === 'file') return `${input.name}.yml`;
   if (input.type === 'choice' && input.options?.length) return input.options[0];
   return `<${input.name}>`;
 }
 
-/** Required inputs plus the environment (most steps get everything else from it or from connect). */
-function snippetInputs(decl: StepDeclaration, face: 'github' | 'azure-devops' | 'cli'): InputDeclaration[] {
-  return decl.inputs.filter((i) => onFace(i, face) && (i.required || i.name === 'environment'));
+const githubId = (step: string): string => step.replace(/-/g, '_');
+
+/** The value of an example on one face, or undefined when that face leaves the input out. */
+function exampleOn(value: ExampleValue, face: Face): string | undefined {
+  if (typeof value === 'string') return value;
+  if ('output' in value) {
+    const [step, output] = value.output;
+    if (face === 'github') return `\${{ steps.${githubId(step)}.outputs.${output} }}`;
+    if (face === 'azure-devops') return `$(${camelCase(step)}.${camelCase(output)})`;
+    return `"$${output.replace(/-/g, '_').toUpperCase()}"`;
+  }
+  return value[face];
 }
+
+/** The inputs a snippet shows on one face, in declaration order, with their values. */
+function snippetInputs(decl: StepDeclaration, face: Face): [InputDeclaration, string][] {
+  const examples = snippetExamples[decl.id] ?? { environment: 'dev' };
+  const shown: [InputDeclaration, string][] = [];
+  for (const input of decl.inputs.filter((i) => onFace(i, face))) {
+    const example = examples[input.name];
+    const value = example === undefined ? undefined : exampleOn(example, face);
+    if (value !== undefined) shown.push([input, value]);
+    else if (input.required) shown.push([input, placeholder(input)]);
+  }
+  return shown;
+}
+
+const shellWord = (text: string): string =>
+  /^"\$[A-Z_]+"$/.test(text) || /^[\w@%+=:,./<>-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 
 function usage(decl: StepDeclaration): string {
   const gh = snippetInputs(decl, 'github');
@@ -31,9 +55,9 @@ function usage(decl: StepDeclaration): string {
     '',
     '```yaml',
     `- uses: OWNER/amlops/actions/${decl.id}@v1`,
-    `  id: ${decl.id.replace(/-/g, '_')}`,
+    `  id: ${githubId(decl.id)}`,
   ];
-  if (gh.length) lines.push('  with:', ...gh.map((i) => `    ${i.name}: ${example(i)}`));
+  if (gh.length) lines.push('  with:', ...gh.map(([i, v]) => `    ${i.name}: ${v}`));
   lines.push(
     '```',
     '',
@@ -43,14 +67,14 @@ function usage(decl: StepDeclaration): string {
     `- task: Aml${decl.pascal}@${decl.version.major}`,
     `  name: ${camelCase(decl.id)}`,
   );
-  if (ado.length) lines.push('  inputs:', ...ado.map((i) => `    ${camelCase(i.name)}: ${example(i)}`));
+  if (ado.length) lines.push('  inputs:', ...ado.map(([i, v]) => `    ${camelCase(i.name)}: ${v}`));
   lines.push(
     '```',
     '',
     'Command line:',
     '',
     '```sh',
-    [`npx amlops ${decl.id}`, ...cli.map((i) => `--${i.name} ${example(i)}`)].join(' '),
+    [`npx amlops ${decl.id}`, ...cli.map(([i, v]) => `--${i.name} ${shellWord(v)}`)].join(' '),
     '```',
   );
   return lines.join('\n');
@@ -85,6 +109,10 @@ function outputsTable(decl: StepDeclaration): string {
 
 /** The generated part of README.md: one section per step. */
 export function renderStepsBlock(decls: readonly StepDeclaration[]): string {
+  const problems = checkExamples(decls);
+  if (problems.length) {
+    throw new Error(`build/metadata/examples.ts is out of step with the declarations:\n  ${problems.join('\n  ')}`);
+  }
   const parts = [
     START,
     '<!-- Generated from shared/declarations by `npm run generate`; edit the declarations, not this block. -->',
