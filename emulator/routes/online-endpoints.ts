@@ -16,6 +16,7 @@ import {
   normalizeWeights,
   requestedWeights,
   type Weights,
+  enabledOrDisabled,
 } from '../serving/resources';
 import {
   INFERENCE_SERVER_LOG,
@@ -170,7 +171,7 @@ function putEndpoint(req: ArmRequest, w: World): Reply {
     },
     scoringUri: scoringUri(w, ws.name, resourceName),
     provisioningState: existing ? 'Updating' : 'Creating',
-    publicNetworkAccess: typeof requested.publicNetworkAccess === 'string' ? requested.publicNetworkAccess : 'Enabled',
+    publicNetworkAccess: enabledOrDisabled(requested.publicNetworkAccess),
     traffic: normalizeWeights(traffic, deployments),
     mirrorTraffic: normalizeWeights(mirror, deployments),
   };

@@ -251,7 +251,7 @@ export function deploymentProperties(
   }
   props.scaleSettings ??= type === 'Managed' ? { scaleType: 'Default' } : { scaleType: 'Default' };
   props.appInsightsEnabled ??= false;
-  props.egressPublicNetworkAccess ??= 'Enabled';
+  props.egressPublicNetworkAccess = enabledOrDisabled(props.egressPublicNetworkAccess);
   props.properties = {
     ...(isRecord(oldProps?.properties) ? oldProps.properties : {}),
     ...(isRecord(props.properties) ? props.properties : {}),
@@ -354,3 +354,8 @@ export function deploymentEnvelope(
 
 export const ENDPOINT_TYPE = `${PROVIDER}/workspaces/onlineEndpoints`;
 export const DEPLOYMENT_TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
+
+/** ARM reads these enums case-insensitively but always answers in the spec's casing. */
+export function enabledOrDisabled(value: unknown): 'Enabled' | 'Disabled' {
+  return typeof value === 'string' && value.toLowerCase() === 'disabled' ? 'Disabled' : 'Enabled';
+}
