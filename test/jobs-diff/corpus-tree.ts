@@ -114,11 +114,32 @@ export function localPaths(data: Yaml): { value: string; need: Need }[] {
       if (k === 'code' && typeof v === 'string' && isLocalPath(v)) {
         const need: Need = FILE_EXTENSION.test(v) ? { kind: 'file', what: 'code' } : { kind: 'folder', what: 'code' };
         out.push({ value: v, need });
+        // Spark: the entry file and the py_files, files, jars and archives it names live in the code folder.
+        if (need.kind === 'folder') {
+          const entry = isMap(node.entry) && typeof node.entry.file === 'string' ? [node.entry.file] : [];
+          const extras = ['py_files', 'files', 'jars', 'archives'].flatMap((key) => {
+            const list = node[key];
+            return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+          });
+          for (const f of [...entry, ...extras].filter(isLocalPath)) {
+            out.push({ value: path.posix.join(v, f.split('#')[0]), need: { kind: 'file', what: 'code' } });
+          }
+        }
       } else if (k === 'conda_file' && typeof v === 'string' && isLocalPath(v)) {
         out.push({ value: v, need: { kind: 'file', what: 'conda' } });
       } else if (k === 'build' && isMap(v) && typeof v.path === 'string' && isLocalPath(v.path)) {
         const dockerfile = typeof v.dockerfile_path === 'string' ? v.dockerfile_path : 'Dockerfile';
         out.push({ value: v.path, need: { kind: 'folder', what: 'build', dockerfile } });
+      } else if (['training_data', 'validation_data', 'test_data'].includes(k) && isMap(v)) {
+        // AutoML data: a local MLTable folder (or file) uploaded like an input.
+        if (typeof v.path === 'string' && isLocalPath(v.path)) {
+          const type = typeof v.type === 'string' ? v.type.toLowerCase() : 'mltable';
+          out.push({
+            value: v.path,
+            need:
+              type === 'uri_file' ? { kind: 'file', what: 'input' } : { kind: 'folder', what: 'input', dataType: type },
+          });
+        }
       } else if (k === 'inputs' && isMap(v)) {
         for (const input of Object.values(v)) {
           if (!isMap(input) || typeof input.path !== 'string' || !isLocalPath(input.path)) continue;

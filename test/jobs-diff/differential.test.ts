@@ -116,6 +116,7 @@ oracleTest(
     for (const reg of registrations.filter((r) => r.error)) {
       lines.push(`  asset ${reg.ref.kind}/${reg.ref.name} not available (${reg.how}): ${reg.error}`);
     }
+    for (const r of selection.refusedByUs) lines.push(`  submit-job refuses ${r.rel}: ${r.message}`);
     for (const r of results.filter((x) => x.outcome === 'oracle-refused' || x.outcome === 'both-failed')) {
       lines.push(`  oracle refused ${r.rel}: ${r.oracle.error}${r.ours.error ? ` | submit-job: ${r.ours.error}` : ''}`);
     }

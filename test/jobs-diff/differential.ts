@@ -82,7 +82,27 @@ export function selectFiles(root: string): Selection {
 /** The compute this SDK needs where a file has none (it predates serverless jobs). */
 export const DEFAULT_COMPUTE = 'cpu-cluster';
 
+/** Runtimes of serverless Spark this SDK version accepts (it refuses later ones the service has since added). */
+const ORACLE_SPARK_RUNTIMES = ['3.1', '3.2'];
+/** A name a compute can have; anything else is a placeholder such as <ATTACHED_SPARK_POOL_NAME>. */
+export const COMPUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{1,15}$/;
+
+/**
+ * `--set` overrides both clients get, for what this SDK predates: a compute for files written for
+ * serverless jobs, a runtime it knows for serverless Spark jobs naming a later one, and a real
+ * compute where a Spark file has a placeholder for an attached pool's name.
+ */
 export function overridesFor(c: Candidate): string[] {
+  const d = c.data as { type?: unknown; resources?: { runtime_version?: unknown }; compute?: unknown };
+  if (d.type === 'spark') {
+    if (d.resources) {
+      const runtime = String(d.resources.runtime_version ?? '');
+      return ORACLE_SPARK_RUNTIMES.includes(runtime) ? [] : ['resources.runtime_version=3.2'];
+    }
+    const compute = String(d.compute ?? '').replace(/^azureml:/, '');
+    if (!COMPUTE_NAME.test(compute)) return [`compute=azureml:${DEFAULT_COMPUTE}`];
+    return [];
+  }
   return hasOwnCompute(c.data) ? [] : [`compute=azureml:${DEFAULT_COMPUTE}`];
 }
 
@@ -120,7 +140,7 @@ export async function prepareWorkspaces(
   files: Candidate[],
 ): Promise<Registration[]> {
   // Names a compute cannot have (placeholders such as '<your compute name>') are left to fail alike.
-  const computes = computesNeeded(files).filter((c) => /^[A-Za-z][A-Za-z0-9-]{1,15}$/.test(c));
+  const computes = computesNeeded(files).filter((c) => COMPUTE_NAME.test(c));
   for (const ws of workspaces) for (const c of computes) await ws.createCompute(c);
   const refs = referencesNeeded(files, root);
   // One lane per workspace; in a workspace, in order: a component may use a data asset or environment.

@@ -76,7 +76,7 @@ export async function asyncFailure(fn: () => Promise<unknown>): Promise<string> 
 export const loadText = (text: string, overrides: string[] = []): JobDefinition =>
   parseJob(text, 'job.yml', { overrides });
 
-export const JOB_TYPES = ['command', 'sweep', 'pipeline'];
+export const JOB_TYPES = ['command', 'sweep', 'pipeline', 'spark', 'automl'];
 
 /** Every corpus YAML that is a job (not a component, environment or data asset), with its kind. */
 export function corpusJobs(root = CORPUS): { file: string; type: string }[] {

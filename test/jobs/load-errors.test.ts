@@ -1,14 +1,50 @@
 import { planJob } from '../../shared/aml/jobs/plan';
 import { failure, loadText } from './helpers';
 
+const SPARK_CONF =
+  '{ spark.driver.cores: 1, spark.driver.memory: 2g, spark.executor.cores: 2, spark.executor.memory: 2g, spark.executor.instances: 2 }';
+
 describe('job YAML errors name the file and line', () => {
   it.each([
     [
       'command: x\nenvironment: azureml:e:1\ncomand: y\n',
       /job\.yml:3:1: unknown field 'comand' in the job\nKnown fields: .*command/,
     ],
-    ['type: automl\ntask: classification\n', /job\.yml:1:7: not supported yet: automl jobs/],
-    ['type: spark\n', /job\.yml:1:7: not supported yet: spark jobs/],
+    ['type: automl\ntask: classification\n', /job\.yml:1:1: an automl job needs 'training_data'/],
+    ['type: automl\ntask: clustering\n', /job\.yml:2:7: 'task' must be one of classification, /],
+    [
+      'type: automl\ntask: text_ner\ntraining_data: { path: azureml:d:1 }\nsweep: { sampling_algorithm: random }\n',
+      /job\.yml:4:8: not supported yet: 'sweep' of a text_ner job\nThe Azure ML API version submit-job uses \(2024-10-01\)/,
+    ],
+    [
+      'type: automl\ntask: classification\nprimary_metric: f1\ntraining_data: { path: azureml:d:1 }\n',
+      /job\.yml:3:17: 'primary_metric' must be one of AUCWeighted, Accuracy/,
+    ],
+    [
+      'type: automl\ntask: regression\ntraining_data: { path: azureml:d:1 }\nresources: x=1\n',
+      /job\.yml:4:12: 'resources' must be a mapping/,
+    ],
+    ['type: spark\n', /job\.yml:1:1: missing 'entry' in the job/],
+    [
+      'type: spark\ncode: azureml:src:1\nentry: { file: a.py }\nresources: { instance_type: s }\n',
+      /job\.yml:1:1: 'conf' needs spark\.driver\.cores, spark\.driver\.memory, spark\.executor\.cores, spark\.executor\.memory, spark\.executor\.instances/,
+    ],
+    [
+      'type: spark\ncode: azureml:src:1\nentry: { file: a.py }\nconf: { spark.driver.memory: lots }\n',
+      /job\.yml:4:30: 'spark\.driver\.memory' must be a size such as 2g or 512m, got "lots"/,
+    ],
+    [
+      `type: spark\ncode: azureml:src:1\nentry: { class_name: A }\nconf: ${SPARK_CONF}\n`,
+      /job\.yml:1:1: a spark job needs 'resources' \(serverless Spark: instance_type, runtime_version\) or 'compute'/,
+    ],
+    [
+      `type: spark\ncode: azureml:src:1\nentry: { class_name: A }\nconf: ${SPARK_CONF}\ncompute: pool\nresources: { instance_type: s }\n`,
+      /job\.yml:6:12: a spark job takes 'resources' \(serverless\) or 'compute' \(attached pool\), not both/,
+    ],
+    [
+      `type: spark\ncode: azureml:src:1\nentry: { class_name: A }\nconf: ${SPARK_CONF}\ncompute: pool\ninputs:\n  d: { type: uri_file, path: azureml://datastores/x/paths/a.csv }\n`,
+      /job\.yml:7:6: input 'd' of a spark job must have mode: direct \(got no mode\)/,
+    ],
     ['type: banana\n', /job\.yml:1:7: unknown job type 'banana'/],
     ['environment: azureml:e:1\n', /job\.yml:1:1: missing 'command' in the job/],
     ['command: x\n', /missing 'environment' in the job/],

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadAutoMLTask } from './automl';
 import { Fields, seconds } from './fields';
 import {
   DATA_TYPES,
@@ -6,6 +9,7 @@ import {
   OUTPUT_MODES,
   type CodeSource,
   type AnyComponent,
+  type AutoMLJob,
   type AutoMLStep,
   type CommandComponent,
   type CommandJob,
@@ -37,11 +41,14 @@ import {
   type SamplingAlgorithm,
   type SearchDistribution,
   type Service,
+  type SparkEntry,
+  type SparkJob,
+  type SparkSpec,
   type SweepJob,
   type SweepSettings,
   type SweepStep,
 } from './model';
-import type { PyValue } from './python-compat';
+import { PyFloat, type PyValue } from './python-compat';
 import { isPyMap, YamlSource, type KeyPath } from './yaml-source';
 
 export interface LoadOptions {
@@ -52,7 +59,7 @@ export interface LoadOptions {
 }
 
 /** Job types az ml knows that this translation does not cover (yet). */
-const OTHER_JOB_TYPES = ['automl', 'spark', 'parallel', 'import', 'data_transfer', 'finetuning', 'distillation'];
+const OTHER_JOB_TYPES = ['parallel', 'import', 'data_transfer', 'finetuning', 'distillation'];
 const BINDING = /^\$\{\{.+\}\}$/s;
 export const isBinding = (v: unknown): v is string => typeof v === 'string' && BINDING.test(v.trim());
 
@@ -142,13 +149,15 @@ function jobFromSource(src: YamlSource, overrides: readonly string[]): JobDefini
     throw f.error(
       'type',
       `not supported yet: ${type} jobs`,
-      'submit-job translates command, sweep and pipeline jobs; submit this one with az ml for now.',
+      'submit-job translates command, sweep, pipeline, spark and automl jobs; submit this one with az ml for now.',
     );
   }
   if (type === 'command') return commandJob(f);
   if (type === 'sweep') return sweepJob(f);
   if (type === 'pipeline') return pipelineJob(f);
-  throw f.error('type', `unknown job type '${type}'`, 'Use command, sweep or pipeline.');
+  if (type === 'spark') return sparkJob(f);
+  if (type === 'automl') return automlJob(f);
+  throw f.error('type', `unknown job type '${type}'`, 'Use command, sweep, pipeline, spark or automl.');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1088,4 +1097,178 @@ function earlyTermination(f: Fields): EarlyTermination | undefined {
   }
   e.allowOnly(common);
   return { type, delayEvaluation: int('delay_evaluation'), evaluationInterval: int('evaluation_interval') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// spark and automl jobs
+
+/** The conf keys azure-ai-ml reads as typed settings (SparkConfSchema), with their types. */
+const SPARK_CONF: Record<string, 'int' | 'memory' | 'bool'> = {
+  'spark.driver.cores': 'int',
+  'spark.driver.memory': 'memory',
+  'spark.executor.cores': 'int',
+  'spark.executor.memory': 'memory',
+  'spark.executor.instances': 'int',
+  'spark.dynamicAllocation.enabled': 'bool',
+  'spark.dynamicAllocation.minExecutors': 'int',
+  'spark.dynamicAllocation.maxExecutors': 'int',
+};
+
+function sparkSpec(f: Fields): SparkSpec {
+  const e = f.sub('entry', "'entry'");
+  if (!e)
+    throw f.error(
+      undefined,
+      `missing 'entry' in ${f.what}`,
+      'Name the entry: entry: {file: main.py} or {class_name: ...}.',
+    );
+  e.allowOnly(['file', 'class_name']);
+  if (e.has('file') === e.has('class_name')) {
+    throw e.error(undefined, "'entry' takes exactly one of 'file' or 'class_name'");
+  }
+  const entry: SparkEntry = e.has('file')
+    ? { file: e.str('file') as string }
+    : { className: e.str('class_name') as string };
+  const list = (key: string): string[] | undefined => {
+    const v = f.raw(key);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      throw f.error(key, `'${key}' must be a list of paths`);
+    if (new Set(v).size !== v.length) throw f.error(key, `'${key}' must not list the same entry twice`);
+    return v as string[];
+  };
+  const c = f.sub('conf', "'conf'");
+  const conf: Record<string, PyValue> = {};
+  for (const [k, v] of Object.entries(c?.data ?? {})) {
+    if (v === null) continue;
+    const kind = SPARK_CONF[k];
+    const n = v instanceof PyFloat ? v.value : v;
+    const wrong =
+      (kind === 'int' && !(typeof n === 'number' && Number.isInteger(n))) ||
+      (kind === 'memory' && !(typeof v === 'string' && /^\d+[kKmMgGtTpP]$/.test(v))) ||
+      (kind === 'bool' && typeof v !== 'boolean');
+    if (wrong) {
+      const expected =
+        kind === 'int' ? 'a whole number' : kind === 'memory' ? 'a size such as 2g or 512m' : 'true or false';
+      throw c!.error(k, `'${k}' must be ${expected}, got ${JSON.stringify(v)}`);
+    }
+    conf[k] = kind === 'int' ? (n as number) : v;
+  }
+  const code = codeSource(f);
+  if (!code) throw f.error(undefined, `missing 'code' in ${f.what}`, 'Name the folder that holds the entry file.');
+  if (code.kind === 'local' && 'file' in entry && !fs.existsSync(path.join(code.path, entry.file))) {
+    throw e.error('file', `entry file '${entry.file}' is not in the code folder ${code.path}`);
+  }
+  return {
+    code,
+    entry,
+    pyFiles: list('py_files'),
+    jars: list('jars'),
+    files: list('files'),
+    archives: list('archives'),
+    conf,
+    environment: environmentSource(f),
+    args: f.str('args'),
+  };
+}
+
+/** azure-ai-ml's _validate_spark_configurations: the settings a Spark application cannot run without. */
+function checkSparkConf(f: Fields, conf: Record<string, PyValue>): void {
+  const at = f.has('conf') ? 'conf' : undefined;
+  const missing = (keys: string[]) => keys.filter((k) => conf[k] === undefined);
+  const base = ['spark.driver.cores', 'spark.driver.memory', 'spark.executor.cores', 'spark.executor.memory'];
+  if (conf['spark.dynamicAllocation.enabled'] === true) {
+    const gone = missing([...base, 'spark.dynamicAllocation.minExecutors', 'spark.dynamicAllocation.maxExecutors']);
+    if (gone.length) throw f.error(at, `'conf' needs ${gone.join(', ')} when dynamic allocation is enabled`);
+    const min = conf['spark.dynamicAllocation.minExecutors'] as number;
+    const max = conf['spark.dynamicAllocation.maxExecutors'] as number;
+    if (!(min > 0 && min <= max)) {
+      throw f.error(at, 'spark.dynamicAllocation.minExecutors must be above 0 and at most maxExecutors');
+    }
+    const n = conf['spark.executor.instances'] as number | undefined;
+    if (n !== undefined && (n < min || n > max)) {
+      throw f.error(at, 'spark.executor.instances must lie between minExecutors and maxExecutors');
+    }
+    return;
+  }
+  const gone = missing([...base, 'spark.executor.instances']);
+  if (gone.length) throw f.error(at, `'conf' needs ${gone.join(', ')}`);
+  if (
+    conf['spark.dynamicAllocation.minExecutors'] !== undefined ||
+    conf['spark.dynamicAllocation.maxExecutors'] !== undefined
+  ) {
+    throw f.error(
+      at,
+      'spark.dynamicAllocation.minExecutors and maxExecutors need spark.dynamicAllocation.enabled: true',
+    );
+  }
+}
+
+function sparkJob(f: Fields): SparkJob {
+  f.allowOnly([
+    ...BASE_JOB_KEYS,
+    ...IO_KEYS,
+    'code',
+    'entry',
+    'py_files',
+    'jars',
+    'files',
+    'archives',
+    'conf',
+    'environment',
+    'args',
+    'resources',
+  ]);
+  const spec = sparkSpec(f);
+  checkSparkConf(f, spec.conf);
+  const r = f.sub('resources', "'resources'");
+  r?.allowOnly(['instance_type', 'runtime_version']);
+  const job: SparkJob = {
+    type: 'spark',
+    ...common(f),
+    ...spec,
+    inputs: inputs(f),
+    outputs: outputs(f),
+    resources: r ? { instanceType: r.str('instance_type'), runtimeVersion: r.str('runtime_version') } : undefined,
+  };
+  if (!job.compute && !job.resources) {
+    throw f.error(
+      undefined,
+      "a spark job needs 'resources' (serverless Spark: instance_type, runtime_version) or 'compute' (an attached Spark pool)",
+    );
+  }
+  if (job.compute && job.resources) {
+    throw f.error('resources', "a spark job takes 'resources' (serverless) or 'compute' (attached pool), not both");
+  }
+  // Spark reads and writes storage itself: azure-ai-ml accepts only direct mode.
+  for (const [kind, map] of [
+    ['input', job.inputs],
+    ['output', job.outputs],
+  ] as const) {
+    for (const [name, io] of Object.entries(map)) {
+      const mode = 'mode' in io ? io.mode : undefined;
+      const isData = io.kind === 'data' || (io.kind === 'output' && !io.unset);
+      if (isData && mode !== 'direct') {
+        throw f.src.error(
+          [...f.path(`${kind}s`), name],
+          `${kind} '${name}' of a spark job must have mode: direct (got ${mode ?? 'no mode'})`,
+        );
+      }
+    }
+  }
+  return job;
+}
+
+function automlJob(f: Fields): AutoMLJob {
+  const task = loadAutoMLTask(f, BASE_JOB_KEYS);
+  return {
+    type: 'automl',
+    ...common(f),
+    task: task.task,
+    taskDetails: task.taskDetails,
+    data: task.data,
+    inputs: {},
+    outputs: outputs(f),
+    resources: task.resources,
+  };
 }

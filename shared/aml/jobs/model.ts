@@ -5,7 +5,7 @@ import type { PyFloat, PyValue } from './python-compat';
  * A job YAML (the same file `az ml job create -f` takes) after loading and validation: every
  * reference still unresolved, every path absolute, every value where it came from.
  */
-export type JobDefinition = CommandJob | SweepJob | PipelineJob;
+export type JobDefinition = CommandJob | SweepJob | PipelineJob | SparkJob | AutoMLJob;
 
 export const DATA_TYPES = [
   'uri_file',
@@ -390,4 +390,46 @@ export interface PipelineJob extends JobCommon {
   outputs: Record<string, OutputValue>;
   settings: PipelineSettings;
   jobs: Record<string, PipelineStep>;
+}
+
+/** Where a Spark job starts: a Python file in the code folder, or a JVM class. */
+export type SparkEntry = { file: string } | { className: string };
+
+/** A Spark job's program and settings, as a standalone job or component carries them. */
+export interface SparkSpec {
+  code?: CodeSource;
+  entry: SparkEntry;
+  pyFiles?: string[];
+  jars?: string[];
+  files?: string[];
+  archives?: string[];
+  /** `conf` as written (spark.driver.cores etc. read as numbers, others kept). */
+  conf: Record<string, PyValue>;
+  environment?: EnvironmentSource;
+  args?: string;
+}
+
+export interface SparkResources {
+  instanceType?: string;
+  runtimeVersion?: string;
+}
+
+export interface SparkJob extends JobCommon, SparkSpec {
+  type: 'spark';
+  inputs: Record<string, JobInput>;
+  outputs: Record<string, OutputValue>;
+  /** Serverless Spark; without it the job runs on the attached Spark pool named by compute. */
+  resources?: SparkResources;
+}
+
+/** A standalone AutoML job: the task's REST settings read by automl.ts, and its data inputs. */
+export interface AutoMLJob extends JobCommon {
+  type: 'automl';
+  task: string;
+  taskDetails: Record<string, unknown>;
+  /** trainingData, validationData, testData. */
+  data: Record<string, DataInput>;
+  inputs: Record<string, JobInput>;
+  outputs: Record<string, OutputValue>;
+  resources?: { instanceCount?: number; instanceType?: string };
 }

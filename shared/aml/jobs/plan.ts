@@ -156,6 +156,11 @@ export function planJob(job: JobDefinition): JobPlan {
     if (job.trial.kind === 'anonymous') addCommandParts(job.trial.component);
     else addReference(job.trial.ref, 'components', job.trial.where, job.trial);
     addInputs(job.inputs, baseDirOf(job));
+  } else if (job.type === 'spark') {
+    addCommandParts(job);
+    addInputs(job.inputs, baseDirOf(job));
+  } else if (job.type === 'automl') {
+    addInputs(job.data, baseDirOf(job));
   } else {
     addInputs(job.inputs, baseDirOf(job));
     for (const step of Object.values(job.jobs)) addStep(step, baseDirOf(job));

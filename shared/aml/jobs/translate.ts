@@ -1,5 +1,6 @@
 import type {
   AnyComponent,
+  AutoMLJob,
   AutoMLStep,
   CommandComponent,
   CommandJob,
@@ -27,6 +28,7 @@ import type {
   Service,
   SweepJob,
   SweepSettings,
+  SparkJob,
   SweepStep,
 } from './model';
 import {
@@ -337,7 +339,51 @@ class Context {
     const job = this.plan.job;
     if (job.type === 'command') return { properties: this.commandJob(job) };
     if (job.type === 'sweep') return { properties: this.sweepJob(job) };
+    if (job.type === 'spark') return { properties: this.sparkJob(job) };
+    if (job.type === 'automl') return { properties: this.automlJob(job) };
     return { properties: this.pipelineJob(job) };
+  }
+
+  /** SparkJob._to_rest_object: the typed conf settings last, the identity Spark defaults to. */
+  private sparkJob(job: SparkJob): Json {
+    const common = this.common(job);
+    // Without one, a Spark job runs as the user on serverless Spark and as the pool's identity on an attached pool.
+    common.identity ??= identity(job.resources ? { type: 'user_identity' } : { type: 'managed' });
+    if (Object.keys(job.properties).length === 0) delete common.properties;
+    return clean({
+      jobType: 'Spark',
+      ...common,
+      codeId: this.codeId(job.code),
+      entry:
+        'file' in job.entry
+          ? { sparkJobEntryType: 'SparkJobPythonEntry', file: job.entry.file }
+          : { sparkJobEntryType: 'SparkJobScalaEntry', className: job.entry.className },
+      pyFiles: job.pyFiles,
+      jars: job.jars,
+      files: job.files,
+      archives: job.archives,
+      conf: sparkConfRest(job.conf),
+      environmentId: this.environmentId(job.environment),
+      args: job.args,
+      inputs: this.restInputs(job.inputs),
+      outputs: this.restOutputs(job.outputs),
+      resources:
+        job.resources &&
+        clean({ instanceType: job.resources.instanceType, runtimeVersion: job.resources.runtimeVersion }),
+    });
+  }
+
+  /** AutoMLJob: the task settings automl.ts read, with the data inputs' URIs. */
+  private automlJob(job: AutoMLJob): Json {
+    const taskDetails: Json = { ...job.taskDetails };
+    for (const [key, input] of Object.entries(job.data)) taskDetails[key] = this.restInput(input);
+    return clean({
+      jobType: 'AutoML',
+      ...this.common(job),
+      outputs: this.restOutputs(job.outputs),
+      resources: job.resources,
+      taskDetails,
+    });
   }
 
   private commandJob(job: CommandJob): Json {
@@ -1069,6 +1115,36 @@ function snakeKeys(v: Json | undefined): Json | undefined {
   for (const [k, x] of Object.entries(v)) {
     const key = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     out[key] = x && typeof x === 'object' && !Array.isArray(x) ? snakeKeys(x as Json) : x;
+  }
+  return out;
+}
+
+const SPARK_TYPED_CONF = [
+  'spark.driver.cores',
+  'spark.driver.memory',
+  'spark.executor.cores',
+  'spark.executor.memory',
+  'spark.dynamicAllocation.enabled',
+  'spark.dynamicAllocation.minExecutors',
+  'spark.dynamicAllocation.maxExecutors',
+  'spark.executor.instances',
+];
+
+/**
+ * The REST conf (a map of strings): other settings as written, then the typed ones; with dynamic
+ * allocation on, executor instances default to the minimum (as azure-ai-ml's validation sets them).
+ * Values are written as Python's str() does, the way azure-ai-ml's serializer sends them.
+ */
+export function sparkConfRest(conf: Record<string, PyValue>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(conf)) if (!SPARK_TYPED_CONF.includes(k)) out[k] = pyStr(v);
+  const dynamic = conf['spark.dynamicAllocation.enabled'] === true;
+  for (const k of SPARK_TYPED_CONF) {
+    let v = conf[k];
+    if (k.startsWith('spark.dynamicAllocation.') && !dynamic) continue;
+    if (k === 'spark.executor.instances' && v === undefined && dynamic)
+      v = conf['spark.dynamicAllocation.minExecutors'];
+    if (v !== undefined && v !== null) out[k] = pyStr(v);
   }
   return out;
 }
