@@ -6,6 +6,7 @@ import type { Host } from '../host';
 import { Inputs } from '../inputs';
 import { explainArmError, resolveContext } from '../aml/context';
 import { TERMINAL_STATUSES, studioUrl, type JobResource } from '../aml/jobs/job-status';
+import { gitProperties, withGitProperties } from '../aml/jobs/git-properties';
 import { loadJob } from '../aml/jobs/load';
 import { planJob } from '../aml/jobs/plan';
 import { toJsonText, translateJob } from '../aml/jobs/translate';
@@ -21,6 +22,7 @@ export const submitJobStep: StepModule = {
     const file = inputs.file('file')!;
     const overrides = readOverrides(inputs);
     const job = loadJob(file, { overrides, cwd: host.cwd });
+    job.properties = withGitProperties(job.properties, gitProperties(path.dirname(file), host.env));
     const plan = planJob(job);
     const wait = inputs.boolean('wait') ?? true;
     const streamLogs = inputs.boolean('stream-logs') ?? true;
