@@ -69,6 +69,8 @@ export interface PersistedState extends BatchState {
   jobs: Record<string, JobRecord>;
   /** Models of the registry, keyed by lower-case name (created on first use). */
   registryModels?: Record<string, AssetContainerRecord>;
+  /** Components and environments of the registry, keyed `<kind>/<lower-case name>` (created on first use). */
+  registryComponentAssets?: Record<string, AssetContainerRecord>;
   /** Online endpoints, deployments and their operations (absent in files written before they existed). */
   onlineEndpoints?: OnlineState['onlineEndpoints'];
   onlineDeployments?: OnlineState['onlineDeployments'];

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { resolveAssetReference, versionArmId } from '../assets/store';
+import { resolveRegistryAsset } from '../routes/registry-components';
 import { isRecord } from '../http';
 import { parsePipelineBinding, replaceParentInputs } from './bindings';
 import { describeInput, literalText } from './data';
@@ -136,6 +137,11 @@ function componentSpec(job: JobContext, step: Step): Json {
   // A sweep step names its trial's component under `trial`.
   const id = step.def.componentId ?? step.def.component_id ?? obj(step.def.trial).componentId;
   if (typeof id !== 'string') return step.def;
+  if (/^azureml:\/\/registries\/|\/registries\//i.test(id)) {
+    const shared = resolveRegistryAsset(job.w, 'components', id);
+    if (!shared) throw new UserJobError(`Step '${step.name}': component ${id} does not exist in the registry.`);
+    return obj(shared.version.properties.componentSpec);
+  }
   const found = resolveAssetReference(job.w, job.ws, 'components', id);
   if (!found)
     throw new UserJobError(`Step '${step.name}': component ${id} does not exist in workspace '${job.ws.name}'.`);
@@ -149,6 +155,9 @@ function assetId(job: JobContext, kind: 'codes' | 'environments', value: unknown
   if (typeof value !== 'string' || !value) return undefined;
   const found = resolveAssetReference(job.w, job.ws, kind, value);
   if (found) return versionArmId(job.w, found.ws, found.container, found.version);
+  if (kind === 'environments' && /registries\//i.test(value) && !resolveRegistryAsset(job.w, kind, value)) {
+    throw new UserJobError(`Environment ${value} does not exist in the registry.`);
+  }
   // Registry and other references pass as they are: nothing is built from them locally.
   return value.replace(/^azureml:/i, '');
 }

@@ -9,6 +9,7 @@ import { workspaceRoutes } from './workspaces';
 import { onlineEndpointsRoutes } from './online-endpoints';
 import { batchEndpointsRoutes } from './batch-endpoints';
 import { registryAssetsRoutes } from './registry-assets';
+import { registryComponentRoutes } from './registry-components';
 
 /** Every ARM operation the emulator serves; anything else gets 501 NotSupportedByEmulator. */
 export const armRoutes: ArmRoute[] = [
@@ -22,4 +23,5 @@ export const armRoutes: ArmRoute[] = [
   ...onlineEndpointsRoutes,
   ...batchEndpointsRoutes,
   ...registryAssetsRoutes,
+  ...registryComponentRoutes,
 ];
