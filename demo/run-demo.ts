@@ -45,6 +45,12 @@ async function main(): Promise<number> {
     say('The amlops command is not built yet (dist/cli.js is missing). Run `npm ci` (or `npm run build`) first.');
     return 1;
   }
+  if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    say(
+      'The demo needs python3 on PATH: the emulator runs the jobs and scoring scripts with it. Install Python 3 and run it again.',
+    );
+    return 1;
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-demo-'));
   const reportDir = path.resolve(process.env.AMLOPS_DEMO_REPORT_DIR ?? path.join(work, 'report'));
   const report = new Report();
@@ -408,7 +414,7 @@ async function promote(ctx: Context): Promise<void> {
     ['smoke-test', '--endpoint', project.prodEndpoint, '--cases', project.smokeCases],
     (o) => smokeLine(o),
   );
-  state.latencies.push({ name: `prod (${project.prodEndpoint})`, values: latencies(smoke) });
+  state.latencies.push({ name: `prod, ${deployed.outputs.deployment}`, values: latencies(smoke) });
   s.blocks.push(latencyChart(state.latencies));
   s.blocks.push({
     kind: 'table',
@@ -424,7 +430,10 @@ async function promote(ctx: Context): Promise<void> {
 }
 
 async function batchScore(ctx: Context): Promise<void> {
-  const s = stage(ctx, 'Batch scoring in prod (batch-score template: connect → deploy-batch with a test invocation)');
+  const s = stage(
+    ctx,
+    "Batch scoring in prod (batch-score template: connect → deploy-batch with a test invocation), after creating prod's cluster",
+  );
   await step(ctx, s, 'prod', ['connect', '--environment', 'prod'], (o) => `workspace ${o.workspace}`);
   // Batch deployments run on a cluster of the workspace they live in.
   await step(

@@ -135,3 +135,27 @@ test('the markdown and HTML reports hold the loss and latency charts, the traffi
   expect(md).toMatch(/\| traffic 50% \| blue 50%, green 50% \| ✅/);
   expect(md).toMatch(/\| prod deployment model \(ARM\) \| azureml:\/\/registries\//);
 });
+
+test('without python3 it stops at once, saying what is missing', async () => {
+  // PATH holds node only: the demo must say python3 is needed before starting anything.
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-demo-path-'));
+  fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+  try {
+    const result = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(root, 'build', 'run-ts.mjs'), 'demo/run-demo.ts'], {
+        cwd: root,
+        env: { ...process.env, PATH: bin },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', (c) => resolve({ code: c, text }));
+    });
+    expect(result.text).toContain('The demo needs python3 on PATH');
+    expect(result.text).not.toContain('Start the local Azure ML workspace emulator');
+    expect(result.code).toBe(1);
+  } finally {
+    fs.rmSync(bin, { recursive: true, force: true });
+  }
+}, 60_000);
