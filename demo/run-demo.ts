@@ -45,6 +45,9 @@ async function main(): Promise<number> {
     say('The amlops command is not built yet (dist/cli.js is missing). Run `npm ci` (or `npm run build`) first.');
     return 1;
   }
+  if (!process.env.AMLOPS_CLI && newestSource() > fs.statSync(path.join(root, 'dist', 'cli.js')).mtimeMs) {
+    say('Note: dist/cli.js is older than the sources; run `npm run build` to demo the current code.');
+  }
   if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
     say(
       'The demo needs python3 on PATH: the emulator runs the jobs and scoring scripts with it. Install Python 3 and run it again.',
@@ -635,6 +638,20 @@ function gateText(run: StepRun): string {
 const round = (v: number): number => Math.round(v * 10_000) / 10_000;
 
 // ------------------------------------------------------------------------------------ project
+
+/** Modification time of the newest file the CLI bundle is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  };
+  for (const dir of ['shared', 'cli', 'emulator']) if (fs.existsSync(path.join(root, dir))) visit(path.join(root, dir));
+  return newest;
+}
 
 /** A git repository, as the project would be: register-model records its commit as lineage. */
 function commitProject(dir: string): void {
