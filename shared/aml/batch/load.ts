@@ -1,9 +1,15 @@
 import * as fs from 'node:fs';
-import { UserError } from '../../errors';
 import type { SourceLocation } from '../../host';
+import {
+  codeConfiguration,
+  environmentSpec,
+  localModelFields,
+  yamlRoot,
+  type CodeSpec,
+} from '../deployments/yaml-fields';
 import { Fields } from '../jobs/fields';
-import type { InlineEnvironment } from '../jobs/model';
-import { isPyMap, YamlSource } from '../jobs/yaml-source';
+import type { EnvironmentSource } from '../jobs/model';
+import { YamlSource } from '../jobs/yaml-source';
 
 /** A batch endpoint as `az ml batch-endpoint create -f` reads it. */
 export interface BatchEndpointSpec {
@@ -19,7 +25,7 @@ export type ModelSource =
   | { kind: 'reference'; ref: string; where: SourceLocation }
   | { kind: 'local'; path: string; type: string; name?: string; version?: string; where: SourceLocation };
 
-export type EnvironmentSpec = { kind: 'reference'; ref: string; where: SourceLocation } | InlineEnvironment;
+export type EnvironmentSpec = EnvironmentSource;
 
 interface DeploymentCommon {
   name: string;
@@ -34,7 +40,7 @@ interface DeploymentCommon {
 export interface ModelDeploymentSpec extends DeploymentCommon {
   type: 'model';
   model: ModelSource;
-  code?: { path: string; local: boolean; scoringScript: string; where: SourceLocation };
+  code?: CodeSpec;
   environment?: EnvironmentSpec;
   compute: string;
   instanceCount?: number;
@@ -81,14 +87,9 @@ function checkName(f: Fields, key: string, what: string): string {
   return name;
 }
 
-function root(src: YamlSource, what: string): Fields {
-  if (!isPyMap(src.data)) throw src.error([], `${what} YAML must be a mapping`);
-  return Fields.of(src, [], what, src.data);
-}
-
 export function loadBatchEndpoint(file: string, cwd: string, nameOverride?: string): BatchEndpointSpec {
   const src = YamlSource.load(file, cwd);
-  const f = root(src, 'batch endpoint').allowOnly([
+  const f = yamlRoot(src, 'batch endpoint').allowOnly([
     '$schema',
     'name',
     'description',
@@ -117,6 +118,16 @@ export function loadBatchEndpoint(file: string, cwd: string, nameOverride?: stri
   };
 }
 
+const SETTING_KEYS = [
+  'mini_batch_size',
+  'output_action',
+  'output_file_name',
+  'error_threshold',
+  'logging_level',
+  'max_concurrency_per_instance',
+  'retry_settings',
+  'environment_variables',
+];
 const MODEL_KEYS = [
   '$schema',
   'name',
@@ -132,29 +143,12 @@ const MODEL_KEYS = [
   'resources',
   'settings',
   // The older schema puts the settings at the top level.
-  'mini_batch_size',
-  'output_action',
-  'output_file_name',
-  'error_threshold',
-  'logging_level',
-  'max_concurrency_per_instance',
-  'retry_settings',
-  'environment_variables',
-];
-const SETTING_KEYS = [
-  'mini_batch_size',
-  'output_action',
-  'output_file_name',
-  'error_threshold',
-  'logging_level',
-  'max_concurrency_per_instance',
-  'retry_settings',
-  'environment_variables',
+  ...SETTING_KEYS,
 ];
 
 export function loadBatchDeployment(file: string, cwd: string): DeploymentSpec {
   const src = YamlSource.load(file, cwd);
-  const top = root(src, 'batch deployment');
+  const top = yamlRoot(src, 'batch deployment');
   const type =
     top.enumStr('type', ['model', 'pipeline'] as const) ??
     (top.has('component') || top.has('job_definition') ? 'pipeline' : 'model');
@@ -168,18 +162,7 @@ export function loadBatchDeployment(file: string, cwd: string): DeploymentSpec {
   const s = settings ?? top;
   const retry = s.sub('retry_settings', "'retry_settings'")?.allowOnly(['max_retries', 'timeout']);
   const resources = top.sub('resources', "'resources'")?.allowOnly(['instance_count', 'instance_type', 'properties']);
-  const codeConf = top.sub('code_configuration', "'code_configuration'")?.allowOnly(['code', 'scoring_script']);
-  let code: ModelDeploymentSpec['code'];
-  if (codeConf) {
-    const path = codeConf.str('code', true)!;
-    const local = !/^(azureml:|https?:|wasbs?:|\/subscriptions\/)/.test(path);
-    code = {
-      path: local ? src.resolvePath(path) : path,
-      local,
-      scoringScript: codeConf.str('scoring_script', true)!,
-      where: src.locate(codeConf.path('code')),
-    };
-  }
+  const code = codeConfiguration(top);
   const compute = top.str('compute');
   if (!compute)
     throw top.error(undefined, "missing 'compute' in batch deployment (a compute cluster, e.g. azureml:cpu-cluster)");
@@ -328,89 +311,19 @@ function modelSource(f: Fields): ModelSource {
       `'${raw}' is not a model reference: use azureml:<name>:<version>, azureml:<name>@latest, or a mapping with 'path'`,
     );
   }
-  const m = Fields.of(f.src, f.path('model'), "'model'", raw).allowOnly([
-    '$schema',
-    'name',
-    'version',
-    'type',
-    'path',
-    'description',
-    'tags',
-    'properties',
-  ]);
-  const path = m.str('path', true)!;
-  if (/^(azureml:|https?:|wasbs?:)/.test(path)) {
-    throw m.error(
-      'path',
-      'not supported yet: an inline model from a remote path',
-      'Register the model and use model: azureml:<name>:<version>.',
-    );
-  }
-  const type = m.enumStr('type', ['custom_model', 'mlflow_model', 'triton_model'] as const) ?? 'custom_model';
+  const {
+    fields: m,
+    path,
+    type,
+  } = localModelFields(f, ['$schema', 'name', 'version', 'type', 'path', 'description', 'tags', 'properties']);
   const name = m.str('name');
   const version = m.raw('version');
   return {
     kind: 'local',
-    path: f.src.resolvePath(path),
+    path,
     type,
     name,
     version: version === undefined || version === null ? undefined : String(version),
-    where,
-  };
-}
-
-function environmentSpec(f: Fields): EnvironmentSpec | undefined {
-  const raw = f.raw('environment');
-  if (raw === undefined) return undefined;
-  const where = f.src.locate(f.path('environment'));
-  if (typeof raw === 'string') {
-    if (raw.startsWith('file:')) {
-      throw f.error(
-        'environment',
-        `not supported yet: an environment read from a file (${raw})`,
-        'Write it inline (image, conda_file) or use azureml:<name>:<version>.',
-      );
-    }
-    return { kind: 'reference', ref: raw, where };
-  }
-  const e = Fields.of(f.src, f.path('environment'), "'environment'", raw).allowOnly([
-    '$schema',
-    'name',
-    'version',
-    'description',
-    'tags',
-    'image',
-    'conda_file',
-    'os_type',
-    'inference_config',
-  ]);
-  const image = e.str('image');
-  if (!image) throw e.error(undefined, "an inline environment needs 'image'");
-  let conda = e.raw('conda_file');
-  if (typeof conda === 'string') {
-    let file: YamlSource;
-    try {
-      file = YamlSource.load(f.src.resolvePath(conda));
-    } catch (err) {
-      throw e.error(
-        'conda_file',
-        `cannot read conda file '${conda}'`,
-        err instanceof UserError ? err.message : undefined,
-      );
-    }
-    if (!isPyMap(file.data)) throw e.error('conda_file', `conda file '${conda}' must be a YAML mapping`);
-    conda = file.data;
-  } else if (conda !== undefined && !isPyMap(conda)) {
-    throw e.error('conda_file', "'conda_file' must be a file or a mapping");
-  }
-  return {
-    kind: 'inline',
-    image,
-    conda,
-    description: e.str('description'),
-    tags: e.has('tags') ? e.stringMap('tags') : undefined,
-    osType: e.str('os_type'),
-    inferenceConfig: e.raw('inference_config'),
     where,
   };
 }

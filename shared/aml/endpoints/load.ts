@@ -1,9 +1,9 @@
-import { UserError } from '../../errors';
+import type { UserError } from '../../errors';
 import type { SourceLocation } from '../../host';
+import { codeConfiguration, environmentSpec, localModelFields, yamlRoot } from '../deployments/yaml-fields';
 import { Fields } from '../jobs/fields';
 import type { InlineEnvironment } from '../jobs/model';
-import type { PyValue } from '../jobs/python-compat';
-import { isPyMap, YamlSource } from '../jobs/yaml-source';
+import { YamlSource } from '../jobs/yaml-source';
 
 /** An online endpoint as `az ml online-endpoint create -f` reads it. */
 export interface OnlineEndpointSpec {
@@ -66,11 +66,6 @@ export function checkEndpointName(name: string): string | undefined {
     : `'${name}' is not a valid name: 3 to 32 letters, digits and '-', starting with a letter and ending with a letter or digit`;
 }
 
-function root(src: YamlSource, what: string): Fields {
-  if (!isPyMap(src.data)) throw src.error([], `${what} YAML must be a mapping`);
-  return Fields.of(src, [], what, src.data);
-}
-
 function checkedName(f: Fields, key: string): string {
   const name = f.str(key, true)!;
   const problem = checkEndpointName(name);
@@ -105,7 +100,7 @@ const ENDPOINT_KEYS = [
 
 export function loadOnlineEndpoint(file: string, cwd: string): OnlineEndpointSpec {
   const src = YamlSource.load(file, cwd);
-  const f = root(src, 'online endpoint').allowOnly(ENDPOINT_KEYS);
+  const f = yamlRoot(src, 'online endpoint').allowOnly(ENDPOINT_KEYS);
   const authText = f.str('auth_mode') ?? 'key';
   const authMode = parseAuthMode(authText);
   if (!authMode) throw f.error('auth_mode', `'auth_mode' must be one of key, aml_token, aad_token, got '${authText}'`);
@@ -195,22 +190,11 @@ const DEPLOYMENT_KEYS = [
 
 export function loadOnlineDeployment(file: string, cwd: string): OnlineDeploymentSpec {
   const src = YamlSource.load(file, cwd);
-  const top = root(src, 'online deployment');
+  const top = yamlRoot(src, 'online deployment');
   const type = top.enumStr('type', ['managed', 'kubernetes'] as const) ?? 'managed';
   const kind = type === 'kubernetes' ? 'Kubernetes' : 'Managed';
   top.allowOnly(kind === 'Kubernetes' ? DEPLOYMENT_KEYS : DEPLOYMENT_KEYS.filter((k) => k !== 'resources'));
-  const codeConf = top.sub('code_configuration', "'code_configuration'")?.allowOnly(['code', 'scoring_script']);
-  let code: OnlineDeploymentSpec['code'];
-  if (codeConf) {
-    const path = codeConf.str('code', true)!;
-    const local = !/^(azureml:|https?:|wasbs?:|\/subscriptions\/)/.test(path);
-    code = {
-      path: local ? src.resolvePath(path) : path,
-      local,
-      scoringScript: codeConf.str('scoring_script', true)!,
-      where: src.locate(codeConf.path('code')),
-    };
-  }
+  const code = codeConfiguration(top);
   const model = modelSource(top);
   const environment = environmentSpec(top);
   if (code && !environment)
@@ -352,7 +336,7 @@ function modelSource(f: Fields): ModelSource | undefined {
   if (raw === undefined) return undefined;
   const where = f.src.locate(f.path('model'));
   if (typeof raw === 'string') return modelReference(raw, where, (m) => f.error('model', m));
-  const m = Fields.of(f.src, f.path('model'), "'model'", raw).allowOnly([
+  const { path, type } = localModelFields(f, [
     '$schema',
     'name',
     'version',
@@ -364,16 +348,7 @@ function modelSource(f: Fields): ModelSource | undefined {
     'flavors',
     'stage',
   ]);
-  const path = m.str('path', true)!;
-  if (/^(azureml:|https?:|wasbs?:)/.test(path)) {
-    throw m.error(
-      'path',
-      'not supported yet: an inline model from a remote path',
-      'Register the model and use model: azureml:<name>:<version>.',
-    );
-  }
-  const type = m.enumStr('type', ['custom_model', 'mlflow_model', 'triton_model'] as const) ?? 'custom_model';
-  return { kind: 'local', path: f.src.resolvePath(path), type, where };
+  return { kind: 'local', path, type, where };
 }
 
 /** azureml:name:version, azureml:name@label, azureml://registries/..., or an ARM id. */
@@ -386,60 +361,4 @@ export function modelReference(
   throw fail(
     `'${raw}' is not a model reference: use azureml:<name>:<version>, azureml:<name>@latest, azureml://registries/<registry>/models/<name>/versions/<version>, or a mapping with 'path'`,
   );
-}
-
-function environmentSpec(f: Fields): EnvironmentSpec | undefined {
-  const raw = f.raw('environment');
-  if (raw === undefined) return undefined;
-  const where = f.src.locate(f.path('environment'));
-  if (typeof raw === 'string') {
-    if (raw.startsWith('file:')) {
-      throw f.error(
-        'environment',
-        `not supported yet: an environment read from a file (${raw})`,
-        'Write it inline (image, conda_file) or use azureml:<name>:<version>.',
-      );
-    }
-    return { kind: 'reference', ref: raw, where };
-  }
-  const e = Fields.of(f.src, f.path('environment'), "'environment'", raw).allowOnly([
-    '$schema',
-    'name',
-    'version',
-    'description',
-    'tags',
-    'image',
-    'conda_file',
-    'os_type',
-    'inference_config',
-  ]);
-  const image = e.str('image');
-  if (!image) throw e.error(undefined, "an inline environment needs 'image'");
-  let conda: PyValue | undefined = e.raw('conda_file');
-  if (typeof conda === 'string') {
-    let file: YamlSource;
-    try {
-      file = YamlSource.load(f.src.resolvePath(conda));
-    } catch (err) {
-      throw e.error(
-        'conda_file',
-        `cannot read conda file '${conda}'`,
-        err instanceof UserError ? err.message : undefined,
-      );
-    }
-    if (!isPyMap(file.data)) throw e.error('conda_file', `conda file '${conda}' must be a YAML mapping`);
-    conda = file.data;
-  } else if (conda !== undefined && !isPyMap(conda)) {
-    throw e.error('conda_file', "'conda_file' must be a file or a mapping");
-  }
-  return {
-    kind: 'inline',
-    image,
-    conda,
-    description: e.str('description'),
-    tags: e.has('tags') ? e.stringMap('tags') : undefined,
-    osType: e.str('os_type'),
-    inferenceConfig: e.raw('inference_config'),
-    where,
-  };
 }
