@@ -142,7 +142,14 @@ function componentSpec(job: JobContext, step: Step): Json {
     if (!shared) throw new UserJobError(`Step '${step.name}': component ${id} does not exist in the registry.`);
     return obj(shared.version.properties.componentSpec);
   }
-  const found = resolveAssetReference(job.w, job.ws, 'components', id);
+  // A labelled id (@default as azure-ai-ml sends it): the emulator's components have no default set, so the newest.
+  const labelled = /\/workspaces\/[^/]+\/components\/([^/]+)\/labels\/(default|latest)$/i.exec(id);
+  const found = resolveAssetReference(
+    job.w,
+    job.ws,
+    'components',
+    labelled ? `${decodeURIComponent(labelled[1])}@latest` : id,
+  );
   if (!found)
     throw new UserJobError(`Step '${step.name}': component ${id} does not exist in workspace '${job.ws.name}'.`);
   return obj(found.version.properties.componentSpec);

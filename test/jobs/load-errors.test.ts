@@ -46,6 +46,10 @@ describe('job YAML errors name the file and line', () => {
       /job\.yml:7:6: input 'd' of a spark job must have mode: direct \(got no mode\)/,
     ],
     ['type: banana\n', /job\.yml:1:7: unknown job type 'banana'/],
+    [
+      'command: x\nenvironment: azureml:e@prod\n',
+      /job\.yml:2:14: 'azureml:e@prod': label 'prod' is not one Azure ML resolves for environments\nUse azureml:e@latest \(the newest version\) or azureml:e:<version>\./,
+    ],
     ['environment: azureml:e:1\n', /job\.yml:1:1: missing 'command' in the job/],
     ['command: x\n', /missing 'environment' in the job/],
     ['command: x\nenvironment: azureml:e\n', /job\.yml:2:14: 'azureml:e' needs a version or a label/],

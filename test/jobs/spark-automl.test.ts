@@ -134,3 +134,14 @@ describe('automl jobs', () => {
     });
   });
 });
+
+describe('component labels', () => {
+  it('sends @default as the labelled id the service resolves, and looks @latest up', async () => {
+    const { job } = await translateText(
+      'type: pipeline\njobs:\n  a: { component: azureml:train@default }\n  b: { component: azureml:train@latest }\n',
+    );
+    const jobs = (job as any).properties.jobs;
+    expect(jobs.a.componentId).toBe(`${WS}/components/train/labels/default`);
+    expect(jobs.b.componentId).toBe(`${WS}/components/train/versions/LABEL(latest)`);
+  });
+});

@@ -13,7 +13,9 @@ export type AssetKind = 'environments' | 'components' | 'data' | 'models' | 'cod
 export type ParsedReference =
   | { form: 'id'; id: string }
   | { form: 'version'; kind: AssetKind; name: string; version: string }
-  | { form: 'label'; kind: AssetKind; name: string; label: string };
+  | { form: 'label'; kind: AssetKind; name: string; label: string }
+  /** A component's `@default`: sent as a labelled id the service resolves (azure-ai-ml does the same). */
+  | { form: 'labelled'; kind: AssetKind; name: string; label: string };
 
 export const workspaceId = (s: WorkspaceScope): string =>
   `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}` +
@@ -39,7 +41,18 @@ export function parseReference(value: string, kind: AssetKind, where: SourceLoca
   const at = bare.lastIndexOf('@');
   if (at > 0) {
     const label = bare.slice(at + 1);
-    return { form: 'label', kind, name: bare.slice(0, at), label };
+    const name = bare.slice(0, at);
+    if (label === 'default' && kind === 'components') return { form: 'labelled', kind, name, label };
+    if (label !== 'latest') {
+      throw new UserError(`'${value}': label '${label}' is not one Azure ML resolves for ${kind}`, {
+        where,
+        hint:
+          `Use azureml:${name}@latest (the newest version)` +
+          (kind === 'components' ? `, azureml:${name}@default (the component's default version)` : '') +
+          ` or azureml:${name}:<version>.`,
+      });
+    }
+    return { form: 'label', kind, name, label };
   }
   const colon = bare.lastIndexOf(':');
   if (colon > 0) return { form: 'version', kind, name: bare.slice(0, colon), version: bare.slice(colon + 1) };
@@ -47,3 +60,6 @@ export function parseReference(value: string, kind: AssetKind, where: SourceLoca
     where,
   });
 }
+
+export const labelledId = (s: WorkspaceScope, kind: AssetKind, name: string, label: string): string =>
+  `${workspaceId(s)}/${kind}/${name}/labels/${label}`;

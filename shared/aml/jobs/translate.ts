@@ -40,7 +40,7 @@ import {
   type LabelReference,
 } from './plan';
 import { isoDuration, md5Uuid, PyFloat, pyFloatRepr, pyJsonDumps, pyStr, type PyValue } from './python-compat';
-import { namedId, parseReference, versionedId, type WorkspaceScope } from './refs';
+import { labelledId, namedId, parseReference, versionedId, type WorkspaceScope } from './refs';
 
 type Json = Record<string, unknown>;
 
@@ -225,6 +225,7 @@ class Context {
     const parsed = parseReference(ref, kind, where);
     if (parsed.form === 'id') return parsed.id;
     if (parsed.form === 'version') return versionedId(this.options.scope, kind, parsed.name, parsed.version);
+    if (parsed.form === 'labelled') return labelledId(this.options.scope, kind, parsed.name, parsed.label);
     return this.id(owner) as string;
   }
 
