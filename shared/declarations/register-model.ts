@@ -43,7 +43,7 @@ export const registerModel: StepDeclaration = {
       options: ['mlflow_model', 'custom_model', 'triton_model'],
     },
     {
-      name: 'version',
+      name: 'model-version',
       description:
         'Version to register. Default: the version that already holds this source, else the next one (highest numeric version + 1).',
       type: 'string',

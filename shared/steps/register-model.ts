@@ -51,9 +51,9 @@ function readPlan(inputs: Inputs, host: Host): Plan {
       `'${name}' is not a valid model name: letters, digits, '-', '_' and '.', starting with a letter or digit`,
     );
   }
-  const version = inputs.string('version') ?? file?.version;
+  const version = inputs.string('model-version') ?? file?.version;
   if (version !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/.test(version)) {
-    inputs.fail('version', `'${version}' is not a valid version: letters, digits, '-', '_' and '.'`);
+    inputs.fail('model-version', `'${version}' is not a valid version: letters, digits, '-', '_' and '.'`);
   }
 
   const pathInput = inputs.string('path');
@@ -204,7 +204,7 @@ export const registerModelStep: StepModule = {
       if (existing && !sameSource(existing, source)) {
         throw new UserError(
           `model ${plan.name} version ${version} already exists with other content (${existing.properties?.modelType}, ${existing.properties?.modelUri}); versions cannot change`,
-          { hint: `Leave ${host.describeInput('version')} empty to register the next version.` },
+          { hint: `Leave ${host.describeInput('model-version')} empty to register the next version.` },
         );
       }
     } else {

@@ -147,11 +147,15 @@ describe('promote-model', () => {
       emulator,
       dir,
       'register-model',
-      { name: 'churn', path: 'other', version: '5' },
+      { name: 'churn', path: 'other', 'model-version': '5' },
       'prod',
     );
     expect(other.error).toBeUndefined();
-    const local = await runInProcess(emulator, dir, 'register-model', { name: 'churn', path: 'other', version: '5' });
+    const local = await runInProcess(emulator, dir, 'register-model', {
+      name: 'churn',
+      path: 'other',
+      'model-version': '5',
+    });
     expect(local.error).toBeUndefined();
     emulator.clearRequests();
     const { error } = await promote({ model: 'churn:5', 'target-workspace': 'prod' });

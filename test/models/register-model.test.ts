@@ -174,7 +174,7 @@ describe('register-model from files', () => {
       'workspaces/dev/datastores/workspaceblobstore',
     );
     const url = `${emulator.info.blobEndpoint}/${datastore.body.properties.containerName}/${blobPath}`;
-    const fromUrl = await register({ name: 'from-datastore', path: url, version: '7' });
+    const fromUrl = await register({ name: 'from-datastore', path: url, 'model-version': '7' });
     expect(fromUrl.host.outputs).toMatchObject({ 'model-version': '7', action: 'created' });
     emulator.clearRequests();
     expect((await register({ name: 'from-datastore', path: short })).host.outputs.action).toBe('existing');
@@ -259,7 +259,7 @@ describe('register-model refuses bad inputs with one clear message and creates n
     ],
     [
       'taken version',
-      { name: 'churn', 'job-name': 'train-worse', version: '1' },
+      { name: 'churn', 'job-name': 'train-worse', 'model-version': '1' },
       /version 1 already exists with other content/,
     ],
   ];
