@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import { gitCiRun } from '../shared/aml/models/ci-run';
 import type { CiRun, Host, SourceLocation } from '../shared/host';
 import { envName } from './args';
+import { exported } from '../shared/aml/exported';
+
+const EXPORTED_NAMES: ReadonlySet<string> = new Set(Object.values(exported));
 
 export interface CliHostOptions {
   inputs: Record<string, string>;
@@ -31,7 +34,12 @@ export class CliHost implements Host {
   }
 
   getInput(name: string): string | undefined {
-    return this.options.inputs[name] ?? (this.env[envName(name)] || undefined);
+    const fromOption = this.options.inputs[name];
+    if (fromOption !== undefined) return fromOption;
+    // What connect exported is a fallback the step resolves below an environment file; read here
+    // as an input it would win over `--environment prod` after an earlier `connect` to dev.
+    if (EXPORTED_NAMES.has(envName(name))) return undefined;
+    return this.env[envName(name)] || undefined;
   }
 
   describeInput(name: string): string {

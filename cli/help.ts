@@ -58,7 +58,8 @@ export function stepHelp(decl: StepDeclaration): string {
     '',
     wrap(
       `An option not given falls back to the environment variable AMLOPS_<NAME>, e.g. ${envName(inputs[0]?.name ?? 'workspace')}; ` +
-        'the connect step exports these for later steps when AMLOPS_ENV_FILE names a file to append them to.',
+        'the connection settings connect exports (to the file AMLOPS_ENV_FILE names) are the exception: ' +
+        'they apply below --environment, so a later step can point at another environment.',
       WIDTH,
     ).join('\n'),
     '',

@@ -26,12 +26,23 @@ describe('CliHost', () => {
   it('reads options first, then AMLOPS_<NAME>; empty variables do not count', () => {
     const host = make({
       inputs: { workspace: 'from-flag' },
-      env: { AMLOPS_WORKSPACE: 'from-env', AMLOPS_RESOURCE_GROUP: 'rg', AMLOPS_TENANT_ID: '' },
+      env: { AMLOPS_COMPUTE: 'from-env', AMLOPS_TIMEOUT: '5m', AMLOPS_DISPLAY_NAME: '' },
     });
     expect(host.getInput('workspace')).toBe('from-flag');
-    expect(host.getInput('resource-group')).toBe('rg');
-    expect(host.getInput('tenant-id')).toBeUndefined();
+    expect(host.getInput('compute')).toBe('from-env');
+    expect(host.getInput('timeout')).toBe('5m');
+    expect(host.getInput('display-name')).toBeUndefined();
     expect(host.describeInput('resource-group')).toBe('--resource-group');
+  });
+
+  it('leaves what connect exported to the step, below an environment file, instead of reading it as inputs', () => {
+    const host = make({ env: { AMLOPS_WORKSPACE: 'dev', AMLOPS_RESOURCE_GROUP: 'rg', AMLOPS_CLOUD: 'Custom' } });
+    expect([host.getInput('workspace'), host.getInput('resource-group'), host.getInput('cloud')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(host.env.AMLOPS_WORKSPACE).toBe('dev');
   });
 
   it('replaces secrets in logs, warnings and summaries, longest first', async () => {

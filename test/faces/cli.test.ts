@@ -80,9 +80,9 @@ describe('CLI face', () => {
   });
 
   it('inputs fall back to AMLOPS_<NAME> variables', async () => {
-    const r = await runCli(['connect'], { AMLOPS_CLOUD: 'Custom' });
+    const r = await runCli(['submit-job'], { AMLOPS_FILE: 'no-such-job.yml' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--arm-endpoint is required when the cloud is Custom/);
+    expect(r.stderr).toMatch(/--file.*no-such-job\.yml/);
   });
 
   it('runs under plain node without the repository around it (bin -> dist/cli.js)', async () => {

@@ -64,6 +64,36 @@ describe.each(testedNodes)('connect on every face (node %s)', (node) => {
     fs.rmSync(path.dirname(envFile), { recursive: true, force: true });
   });
 
+  it('CLI: --environment prod after a connect to dev connects to prod, not to what dev exported', async () => {
+    const { info } = emulator;
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-envs-'));
+    try {
+      fs.mkdirSync(path.join(project, '.cloud'));
+      fs.writeFileSync(
+        path.join(project, '.cloud', 'prod.yml'),
+        [
+          `subscription_id: ${info.subscriptionId}`,
+          `resource_group: ${info.resourceGroup}`,
+          'workspace_name: prod',
+          `arm_endpoint: ${info.armEndpoint}`,
+          `authority_host: ${info.authorityHost}`,
+          '',
+        ].join('\n'),
+      );
+      // What `source $AMLOPS_ENV_FILE` leaves in the shell after `amlops connect` to dev.
+      const afterDev = { AMLOPS_WORKSPACE: 'dev', AMLOPS_RESOURCE_GROUP: info.resourceGroup };
+      const run = await runCli(
+        ['connect', '--environment', 'prod'],
+        { ...secretEnv(), ...afterDev },
+        { node, cwd: project },
+      );
+      expect([run.code, run.stderr]).toEqual([0, expect.not.stringContaining('error')]);
+      expect(run.json).toMatchObject({ workspace: 'prod' });
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it("GitHub with OIDC: client-id and tenant-id sign in with the runner's ID token", async () => {
     const { info } = emulator;
     const run = await runGithubStep(
