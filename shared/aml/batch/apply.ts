@@ -1,15 +1,19 @@
-import * as fs from 'node:fs';
 import type { Host } from '../../host';
 import { UserError } from '../../errors';
 import { explainArmError, getWorkspace, type AmlContext } from '../context';
+import {
+  anonymousModelId,
+  environmentId,
+  referenceResolver,
+  uploadModelFiles,
+  type ResolveReference,
+} from '../deployments/assets';
+import { propertiesInclude, same, sentFieldsMatch } from '../deployments/matches';
 import { waitForArmOperation } from '../lro';
-import { anonymousEnvironment } from '../jobs/plan';
-import { md5Uuid } from '../jobs/python-compat';
-import { namedId, parseReference, versionedId, type AssetKind } from '../jobs/refs';
+import { namedId } from '../jobs/refs';
 import { WorkspaceAssets } from '../jobs/workspace-assets';
-import type { SourceLocation } from '../../host';
 import { resolvePipelineComponent } from './pipeline-component';
-import type { BatchEndpointSpec, DeploymentSpec, EnvironmentSpec, ModelDeploymentSpec } from './load';
+import type { BatchEndpointSpec, DeploymentSpec, ModelDeploymentSpec } from './load';
 
 type Json = Record<string, unknown>;
 
@@ -149,28 +153,13 @@ export function endpointBody(spec: BatchEndpointSpec, location: string, defaultD
   };
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.entries(v as Json)
-        .filter(([, x]) => x !== null && x !== undefined)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, x]) => [k, canonical(x)]),
-    );
-  }
-  return v;
-}
-
 function endpointMatches(current: BatchResource, wanted: Json): boolean {
   const want = wanted.properties as Json;
   const have = current.properties ?? {};
-  const props = (have.properties ?? {}) as Record<string, string>;
   return (
     same(current.tags ?? {}, wanted.tags) &&
     (want.description ?? null) === (have.description ?? null) &&
-    Object.entries(want.properties as Record<string, string>).every(([k, v]) => props[k] === v)
+    propertiesInclude(have.properties, want.properties)
   );
 }
 
@@ -178,29 +167,13 @@ function endpointMatches(current: BatchResource, wanted: Json): boolean {
 function deploymentMatches(current: BatchResource, wanted: Json): boolean {
   const have = current.properties ?? {};
   const want = wanted.properties as Json;
-  if (!same(current.tags ?? {}, wanted.tags)) return false;
-  return Object.entries(want).every(([k, v]) => {
-    if (k === 'properties') {
-      const props = (have.properties ?? {}) as Record<string, string>;
-      return Object.entries(v as Record<string, string>).every(([pk, pv]) => props[pk] === pv);
-    }
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const h = (have[k] ?? {}) as Json;
-      return Object.entries(v as Json).every(([sk, sv]) => same(h[sk], sv));
-    }
-    return same(have[k], v);
-  });
+  return same(current.tags ?? {}, wanted.tags) && sentFieldsMatch(have, want);
 }
 
 async function deploymentBody(ctx: AmlContext, host: Host, spec: DeploymentSpec, location: string): Promise<Json> {
   const assets = new WorkspaceAssets(ctx, host);
   const scope = ctx.workspace;
-  const ref = async (value: string, kind: AssetKind, where: SourceLocation): Promise<string> => {
-    const parsed = parseReference(value, kind, where);
-    if (parsed.form === 'id') return parsed.id;
-    if (parsed.form === 'version') return versionedId(scope, kind, parsed.name, parsed.version);
-    return assets.resolveReference({ key: value, kind, name: parsed.name, label: parsed.label, where });
-  };
+  const ref = referenceResolver(ctx, assets);
   const common: Json = { ...(spec.description !== undefined ? { description: spec.description } : {}) };
   if (spec.type === 'pipeline') {
     return {
@@ -261,38 +234,17 @@ async function deploymentBody(ctx: AmlContext, host: Host, spec: DeploymentSpec,
   return { location, tags: spec.tags, properties: props };
 }
 
-async function environmentId(
-  assets: WorkspaceAssets,
-  env: EnvironmentSpec,
-  ref: (value: string, kind: AssetKind, where: SourceLocation) => Promise<string>,
-): Promise<string> {
-  if (env.kind === 'reference') return ref(env.ref, 'environments', env.where);
-  return assets.ensureEnvironment(anonymousEnvironment(env));
-}
-
 /** A local model folder or file becomes an anonymous model version named by its content. */
 async function modelId(
   ctx: AmlContext,
   host: Host,
   assets: WorkspaceAssets,
   spec: ModelDeploymentSpec,
-  ref: (value: string, kind: AssetKind, where: SourceLocation) => Promise<string>,
+  ref: ResolveReference,
 ): Promise<string> {
   const model = spec.model;
   if (model.kind === 'reference') return ref(model.ref, 'models', model.where);
-  let isFolder: boolean;
-  try {
-    isFolder = fs.statSync(model.path).isDirectory();
-  } catch {
-    throw new UserError(`model path ${model.path} does not exist`, { where: model.where });
-  }
-  const uri = await assets.uploadInput({
-    key: 'model',
-    localPath: model.path,
-    type: isFolder ? 'uri_folder' : 'uri_file',
-    datastore: 'workspaceblobstore',
-    where: model.where,
-  });
+  const uri = await uploadModelFiles(assets, model);
   if (model.name) {
     // The long form without the folder's trailing slash, as az ml writes an uploaded model's URI.
     const w = ctx.workspace;
@@ -304,18 +256,7 @@ async function modelId(
       .replace(/\/$/, '');
     return namedModel(ctx, host, model.name, model.version, long, model.type);
   }
-  const id = versionedId(ctx.workspace, 'models', md5Uuid(uri), '1');
-  const found = await ctx.arm.getOrUndefined(id).catch((err: unknown) => {
-    throw explainArmError(err, ctx, 'model');
-  });
-  if (!found) {
-    try {
-      await ctx.arm.request('PUT', id, { properties: { modelUri: uri, modelType: model.type, isAnonymous: true } });
-    } catch (err) {
-      throw explainArmError(err, ctx, 'anonymous model');
-    }
-  }
-  return id;
+  return anonymousModelId(ctx, uri, model.type);
 }
 
 interface ModelVersion {

@@ -2,6 +2,7 @@ import { UserError } from '../../errors';
 import type { Host } from '../../host';
 import { ArmError } from '../arm';
 import { explainArmError, type AmlContext } from '../context';
+import { propertiesInclude, same, sentFieldsMatch } from '../deployments/matches';
 import { deploymentBody, endpointBody, type Json } from './body';
 import type { OnlineDeploymentSpec, OnlineEndpointSpec } from './load';
 import {
@@ -55,7 +56,6 @@ export async function applyEndpoint(
 export function endpointMatches(current: EndpointResource, wanted: Json): boolean {
   const want = wanted.properties as Json;
   const have = current.properties ?? {};
-  const props = have.properties ?? {};
   const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
   return (
     same(current.tags ?? {}, wanted.tags) &&
@@ -64,7 +64,7 @@ export function endpointMatches(current: EndpointResource, wanted: Json): boolea
     (want.compute === undefined || lower(want.compute) === lower(have.compute)) &&
     (want.publicNetworkAccess === undefined || want.publicNetworkAccess === have.publicNetworkAccess) &&
     lower((wanted.identity as Json | undefined)?.type) === lower(current.identity?.type ?? 'SystemAssigned') &&
-    Object.entries(want.properties as Record<string, string>).every(([k, v]) => props[k] === v)
+    propertiesInclude(have.properties, want.properties)
   );
 }
 
@@ -150,33 +150,10 @@ export function deploymentMatches(current: DeploymentResource, wanted: Json): bo
   if (!same(current.tags ?? {}, wanted.tags)) return false;
   const sku = wanted.sku as { capacity?: number };
   if ((sku.capacity ?? 1) !== (current.sku?.capacity ?? 1)) return false;
-  return Object.entries(want).every(([k, v]) => {
-    if (k === 'properties') {
-      const props = (have.properties ?? {}) as Record<string, string>;
-      return Object.entries(v as Record<string, string>).every(([pk, pv]) => props[pk] === pv);
-    }
-    if (typeof v === 'string' && typeof have[k] === 'string') {
-      // ARM ids come back in the service's casing.
-      return /^\/subscriptions\//i.test(v) ? v.toLowerCase() === (have[k] as string).toLowerCase() : v === have[k];
-    }
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const h = (have[k] ?? {}) as Json;
-      return Object.entries(v as Json).every(([sk, sv]) => same(h[sk], sv));
-    }
-    return same(have[k], v);
-  });
-}
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.entries(v as Json)
-        .filter(([, x]) => x !== null && x !== undefined)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, x]) => [k, canonical(x)]),
-    );
-  }
-  return v;
+  return sentFieldsMatch(have, want, (h, v) =>
+    // ARM ids come back in the service's casing.
+    typeof v === 'string' && typeof h === 'string' && /^\/subscriptions\//i.test(v)
+      ? v.toLowerCase() === h.toLowerCase()
+      : same(h, v),
+  );
 }

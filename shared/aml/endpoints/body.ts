@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import { UserError } from '../../errors';
-import type { Host, SourceLocation } from '../../host';
-import { explainArmError, type AmlContext } from '../context';
-import { anonymousEnvironment } from '../jobs/plan';
-import { md5Uuid } from '../jobs/python-compat';
-import { namedId, parseReference, versionedId, type AssetKind } from '../jobs/refs';
+import type { Host } from '../../host';
+import type { AmlContext } from '../context';
+import { anonymousModelId, environmentId, referenceResolver, uploadModelFiles } from '../deployments/assets';
+import { namedId } from '../jobs/refs';
 import { WorkspaceAssets } from '../jobs/workspace-assets';
-import type { EnvironmentSpec, OnlineDeploymentSpec, OnlineEndpointSpec } from './load';
+import type { OnlineDeploymentSpec, OnlineEndpointSpec } from './load';
 
 export type Json = Record<string, unknown>;
 export type Traffic = Record<string, number>;
@@ -50,13 +49,7 @@ export async function deploymentBody(
   location: string,
 ): Promise<Json> {
   const assets = new WorkspaceAssets(ctx, host);
-  const ref = async (value: string, kind: AssetKind, where: SourceLocation | string): Promise<string> => {
-    const loc = typeof where === 'string' ? { file: where } : where;
-    const parsed = parseReference(value, kind, loc);
-    if (parsed.form === 'id') return parsed.id;
-    if (parsed.form === 'version') return versionedId(ctx.workspace, kind, parsed.name, parsed.version);
-    return assets.resolveReference({ key: value, kind, name: parsed.name, label: parsed.label, where: loc });
-  };
+  const ref = referenceResolver(ctx, assets);
   const props: Json = { endpointComputeType: spec.kind };
   if (spec.code) {
     const where = typeof spec.code.where === 'string' ? { file: spec.code.where } : spec.code.where;
@@ -72,7 +65,12 @@ export async function deploymentBody(
     props.codeConfiguration = { codeId, scoringScript: spec.code.scoringScript };
   }
   if (spec.environment) props.environmentId = await environmentId(assets, spec.environment, ref);
-  if (spec.model) props.model = await modelId(ctx, assets, spec.model, ref);
+  if (spec.model) {
+    props.model =
+      spec.model.kind === 'reference'
+        ? await ref(spec.model.ref, 'models', spec.model.where)
+        : await anonymousModelId(ctx, await uploadModelFiles(assets, spec.model), spec.model.type);
+  }
   const optional: Array<[string, unknown]> = [
     ['modelMountPath', spec.modelMountPath],
     ['scaleSettings', spec.scaleSettings],
@@ -98,49 +96,4 @@ export async function deploymentBody(
     sku: { name: 'Default', ...(spec.instanceCount !== undefined ? { capacity: spec.instanceCount } : {}) },
     properties: props,
   };
-}
-
-async function environmentId(
-  assets: WorkspaceAssets,
-  env: EnvironmentSpec,
-  ref: (value: string, kind: AssetKind, where: SourceLocation | string) => Promise<string>,
-): Promise<string> {
-  if (env.kind === 'reference') return ref(env.ref, 'environments', env.where);
-  return assets.ensureEnvironment(anonymousEnvironment(env));
-}
-
-/** A local model folder or file becomes an anonymous model version named by its content. */
-async function modelId(
-  ctx: AmlContext,
-  assets: WorkspaceAssets,
-  model: NonNullable<OnlineDeploymentSpec['model']>,
-  ref: (value: string, kind: AssetKind, where: SourceLocation | string) => Promise<string>,
-): Promise<string> {
-  if (model.kind === 'reference') return ref(model.ref, 'models', model.where);
-  let isFolder: boolean;
-  try {
-    isFolder = fs.statSync(model.path).isDirectory();
-  } catch {
-    throw new UserError(`model path ${model.path} does not exist`, { where: model.where });
-  }
-  const where = typeof model.where === 'string' ? { file: model.where } : model.where;
-  const uri = await assets.uploadInput({
-    key: 'model',
-    localPath: model.path,
-    type: isFolder ? 'uri_folder' : 'uri_file',
-    datastore: 'workspaceblobstore',
-    where,
-  });
-  const id = versionedId(ctx.workspace, 'models', md5Uuid(uri), '1');
-  const found = await ctx.arm.getOrUndefined(id).catch((err: unknown) => {
-    throw explainArmError(err, ctx, 'model');
-  });
-  if (!found) {
-    try {
-      await ctx.arm.request('PUT', id, { properties: { modelUri: uri, modelType: model.type, isAnonymous: true } });
-    } catch (err) {
-      throw explainArmError(err, ctx, 'anonymous model');
-    }
-  }
-  return id;
 }
