@@ -15,10 +15,12 @@ import {
   settled,
 } from '../batch/store';
 import type { BatchResourceRecord } from '../batch/model';
+import type { Reply } from '../http';
 import { cloneJson } from '../json-utils';
 import type { WorkspaceSeed } from '../state';
 import { findWorkspace, page, PROVIDER, type World } from '../world';
 import type { ArmRequest, ArmRoute } from './arm';
+import { operationRunningReply, operationStatusReply } from './operation-replies';
 
 const ENDPOINTS = `subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/${PROVIDER}/workspaces/{workspaceName}/batchEndpoints`;
 const ENDPOINT = `${ENDPOINTS}/{endpointName}`;
@@ -58,28 +60,37 @@ export function deploymentsOf(w: World, ws: WorkspaceSeed, endpoint: string): Ba
 
 const served = (rec: BatchResourceRecord) => cloneJson(rec.resource);
 
+/** The record a PUT updates: none when there is none or its creation failed (the PUT creates it afresh). */
+function updateBase(existing: BatchResourceRecord | undefined, what: string): BatchResourceRecord | undefined {
+  if (!existing) return undefined;
+  rejectWhileBusy(existing, what);
+  return (existing.resource.properties as Record<string, unknown>).provisioningState === 'Failed'
+    ? undefined
+    : existing;
+}
+
+/** Starts the create or update operation and answers with the resource as it stands now. */
+function accepted(
+  req: ArmRequest,
+  w: World,
+  target: 'endpoint' | 'deployment',
+  key: string,
+  rec: BatchResourceRecord,
+  kind: 'create' | 'update',
+): Reply {
+  const headers = beginOperation(w, target, key, rec, kind, req.apiVersion, req.ctx.lroFailure);
+  return { status: kind === 'create' ? 201 : 200, headers, body: served(rec) };
+}
+
 function putEndpoint(req: ArmRequest, w: World) {
   const ws = findWorkspace(w, req.params.workspaceName);
   const name = req.params.endpointName;
   checkName(name, 'endpoint');
   const key = endpointKey(ws, name);
-  const existing = settled(w, 'endpoint', key);
-  if (existing) rejectWhileBusy(existing, 'Batch endpoint');
-  const failedCreate =
-    existing && (existing.resource.properties as Record<string, unknown>).provisioningState === 'Failed';
-  const base = failedCreate ? undefined : existing;
+  const base = updateBase(settled(w, 'endpoint', key), 'Batch endpoint');
   const resource = buildEndpoint(w, ws, name, req.body, base, (d) => !!findDeployment(w, ws, name, d));
   const rec: BatchResourceRecord = { workspace: ws.name, name: String(resource.name), resource };
-  const headers = beginOperation(
-    w,
-    'endpoint',
-    key,
-    rec,
-    base ? 'update' : 'create',
-    req.apiVersion,
-    req.ctx.lroFailure,
-  );
-  return { status: base ? 200 : 201, headers, body: served(rec) };
+  return accepted(req, w, 'endpoint', key, rec, base ? 'update' : 'create');
 }
 
 function putDeployment(req: ArmRequest, w: World) {
@@ -88,11 +99,7 @@ function putDeployment(req: ArmRequest, w: World) {
   const name = req.params.deploymentName;
   checkName(name, 'deployment');
   const key = deploymentKey(ws, endpoint.name, name);
-  const existing = settled(w, 'deployment', key);
-  if (existing) rejectWhileBusy(existing, 'Batch deployment');
-  const failedCreate =
-    existing && (existing.resource.properties as Record<string, unknown>).provisioningState === 'Failed';
-  const base = failedCreate ? undefined : existing;
+  const base = updateBase(settled(w, 'deployment', key), 'Batch deployment');
   const resource = buildDeployment(w, ws, endpoint, name, req.body, base);
   const rec: BatchResourceRecord = {
     workspace: ws.name,
@@ -100,16 +107,7 @@ function putDeployment(req: ArmRequest, w: World) {
     endpoint: endpoint.name,
     resource,
   };
-  const headers = beginOperation(
-    w,
-    'deployment',
-    key,
-    rec,
-    base ? 'update' : 'create',
-    req.apiVersion,
-    req.ctx.lroFailure,
-  );
-  return { status: base ? 200 : 201, headers, body: served(rec) };
+  return accepted(req, w, 'deployment', key, rec, base ? 'update' : 'create');
 }
 
 /** PATCH changes tags (and a deployment's description): what the partial bodies of the spec carry. */
@@ -130,8 +128,7 @@ function patch(req: ArmRequest, w: World, target: 'endpoint' | 'deployment') {
     (updated.resource.properties as Record<string, unknown>).description = partial.description;
   }
   const key = target === 'endpoint' ? endpointKey(ws, rec.name) : deploymentKey(ws, req.params.endpointName, rec.name);
-  const headers = beginOperation(w, target, key, updated, 'update', req.apiVersion, req.ctx.lroFailure);
-  return { status: 200, headers, body: served(updated) };
+  return accepted(req, w, target, key, updated, 'update');
 }
 
 function deleteEndpoint(req: ArmRequest, w: World) {
@@ -247,12 +244,14 @@ export const batchEndpointsRoutes: ArmRoute[] = [
     handle: (req, w) => {
       const op = requireOperation(w, req.params.operationId);
       const status = operationStatus(op);
-      const body: Record<string, unknown> = { id: op.id, name: op.id, status, startTime: op.startTime };
-      if (status !== 'InProgress') body.endTime = new Date(op.completeAt).toISOString();
-      if (status === 'Failed' && op.failure) body.error = op.failure;
-      const headers: Record<string, string> =
-        status === 'InProgress' ? { 'retry-after': String(w.retryAfterSeconds) } : {};
-      return { status: 200, headers, body };
+      return operationStatusReply(w, {
+        id: op.id,
+        name: op.id,
+        status,
+        startTime: op.startTime,
+        endTime: status === 'InProgress' ? undefined : new Date(op.completeAt).toISOString(),
+        error: status === 'Failed' ? op.failure : undefined,
+      });
     },
   },
   {
@@ -262,15 +261,7 @@ export const batchEndpointsRoutes: ArmRoute[] = [
     handle: (req, w) => {
       const op = requireOperation(w, req.params.operationId);
       const status = operationStatus(op);
-      if (status === 'InProgress') {
-        return {
-          status: 202,
-          headers: {
-            location: operationUrl(w, op, 'result', req.apiVersion),
-            'retry-after': String(w.retryAfterSeconds),
-          },
-        };
-      }
+      if (status === 'InProgress') return operationRunningReply(w, operationUrl(w, op, 'result', req.apiVersion));
       if (status === 'Failed') return { status: 400, body: { error: op.failure } };
       return { status: 204 };
     },

@@ -40,6 +40,7 @@ import {
 } from '../serving/store';
 import { findWorkspace, page, PROVIDER, systemData, workspaceArmId, type World } from '../world';
 import type { ArmRequest, ArmRoute } from './arm';
+import { operationRunningReply, operationStatusReply } from './operation-replies';
 
 /**
  * Online endpoints and deployments (2024-10-01 and the older api-versions azure-ai-ml sends):
@@ -64,6 +65,23 @@ function serving(w: World): OnlineServing {
 
 const props = (resource: Record<string, unknown>): Record<string, unknown> =>
   resource.properties as Record<string, unknown>;
+
+/** Where a PUT puts the resource, and when it was made and changed (an update keeps its creation time). */
+function placeAndTimes(
+  w: World,
+  body: Record<string, unknown>,
+  existing: { resource: Record<string, unknown> } | undefined,
+  now: string,
+): { location: string; systemData: ReturnType<typeof systemData> } {
+  return {
+    location: typeof body.location === 'string' && body.location ? body.location : w.ids.location,
+    systemData: systemData(
+      w,
+      existing ? String((existing.resource.systemData as Record<string, string>).createdAt) : now,
+      now,
+    ),
+  };
+}
 
 // ---------------------------------------------------------------- operations
 
@@ -185,12 +203,7 @@ function putEndpoint(req: ArmRequest, w: World): Reply {
       armId,
       name: resourceName,
       type: ENDPOINT_TYPE,
-      location: typeof body.location === 'string' && body.location ? body.location : w.ids.location,
-      systemData: systemData(
-        w,
-        existing ? String((existing.resource.systemData as Record<string, string>).createdAt) : now,
-        now,
-      ),
+      ...placeAndTimes(w, body, existing, now),
     },
     existing,
   );
@@ -321,12 +334,7 @@ function putDeployment(req: ArmRequest, w: World): Reply {
       armId: `${workspaceArmId(w, ws)}/onlineEndpoints/${endpoint.name}/deployments/${resourceName}`,
       name: resourceName,
       type: DEPLOYMENT_TYPE,
-      location: typeof body.location === 'string' && body.location ? body.location : w.ids.location,
-      systemData: systemData(
-        w,
-        existing ? String((existing.resource.systemData as Record<string, string>).createdAt) : now,
-        now,
-      ),
+      ...placeAndTimes(w, body, existing, now),
     },
     existing,
   );
@@ -542,18 +550,14 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
     inSpec: false,
     handle: (req, w) => {
       const op = findOperation(w, req.params.operationId);
-      const body: Record<string, unknown> = {
+      return operationStatusReply(w, {
         id: `/subscriptions/${w.ids.subscriptionId}/providers/${PROVIDER}/locations/${w.ids.location}/mfeOperationsStatus/${op.id}`,
         name: op.id,
         status: op.status,
         startTime: op.startTime,
-      };
-      if (op.endTime) body.endTime = op.endTime;
-      if (op.error) body.error = op.error;
-      // Without Retry-After on the monitor, Python's ARM poller falls back to a 30 s interval.
-      const headers: Record<string, string> =
-        op.status === 'InProgress' ? { 'retry-after': String(w.retryAfterSeconds) } : {};
-      return { status: 200, headers, body };
+        endTime: op.endTime,
+        error: op.error,
+      });
     },
   },
   {
@@ -563,13 +567,10 @@ export const onlineEndpointsRoutes: ArmRoute[] = [
     handle: (req, w) => {
       const op = findOperation(w, req.params.operationId);
       if (op.status === 'InProgress') {
-        return {
-          status: 202,
-          headers: {
-            location: `${operationsBase(w)}/onlineOperationResults/${op.id}?api-version=${encodeURIComponent(req.apiVersion)}`,
-            'retry-after': String(w.retryAfterSeconds),
-          },
-        };
+        return operationRunningReply(
+          w,
+          `${operationsBase(w)}/onlineOperationResults/${op.id}?api-version=${encodeURIComponent(req.apiVersion)}`,
+        );
       }
       if (op.status === 'Failed') {
         const f = op.error ?? { code: 'InternalServerError', message: 'The operation failed.' };
