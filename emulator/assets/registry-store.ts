@@ -1,9 +1,10 @@
 import { armErrors } from '../arm-errors';
 import { operationStatus } from '../lro';
-import { cloneJson, sameJson } from '../json-utils';
+import { cloneJson } from '../json-utils';
 import { PROVIDER, resourceGroupId, systemData, type World } from '../world';
-import { ASSET_KIND_SPECS, immutableMessage, type AssetContainerRecord, type AssetVersionRecord } from './model';
+import { ASSET_KIND_SPECS, type AssetContainerRecord, type AssetVersionRecord } from './model';
 import { latestVersion, versionsNewestFirst } from './store';
+import { checkImmutableFields, newVersionProperties, nextVersion, updateMutableFields } from './version-rules';
 
 /**
  * Models of the emulator's Azure ML registry. A registry keeps the same container/version shape
@@ -62,8 +63,6 @@ export function requireRegistryModelVersion(
   return { container, version: found };
 }
 
-const MUTABLE = ['description', 'tags', 'properties', 'isArchived', 'stage'];
-
 /**
  * Validates a registry model version body and tells whether it would create (201) or update (200).
  * The write itself happens when the LRO completes (see commitRegistryModelVersion).
@@ -77,13 +76,7 @@ export function checkRegistryModelVersion(
   const spec = ASSET_KIND_SPECS.models;
   const requested = spec.buildVersion(cloneJson(properties));
   const existing = findRegistryModel(w, name)?.versions[version];
-  if (existing) {
-    for (const field of spec.immutable) {
-      if (!sameJson(existing.properties[field], requested[field])) {
-        throw armErrors.badRequest(immutableMessage(spec, name, version, field), 'UserError');
-      }
-    }
-  }
+  if (existing) checkImmutableFields(spec, existing, requested, name, version);
   return requested;
 }
 
@@ -121,7 +114,7 @@ export function commitRegistryModelVersion(
   let container = models[key(name)];
   const existing = container?.versions[version];
   if (existing) {
-    for (const field of MUTABLE) if (requested[field] !== undefined) existing.properties[field] = requested[field];
+    updateMutableFields(existing, requested);
     (existing as RegistryVersionRecord).pendingOperationId = operationId;
     existing.modifiedAt = now;
     container.modifiedAt = now;
@@ -145,15 +138,7 @@ export function commitRegistryModelVersion(
     version,
     createdAt: now,
     modifiedAt: now,
-    properties: {
-      description: null,
-      tags: {},
-      properties: {},
-      isAnonymous: false,
-      isArchived: false,
-      ...requested,
-      provisioningState: 'Creating',
-    },
+    properties: { ...newVersionProperties(requested), provisioningState: 'Creating' },
   };
   container.versions[version] = record;
   container.modifiedAt = now;
@@ -215,9 +200,6 @@ export function registryArmId(w: World): string {
 
 export function registryModelResource(w: World, container: AssetContainerRecord): Record<string, unknown> {
   const latest = latestVersion(container);
-  const numbers = Object.keys(container.versions)
-    .filter((v) => /^\d+$/.test(v))
-    .map(Number);
   return {
     id: `${registryArmId(w)}/models/${container.name}`,
     name: container.name,
@@ -230,7 +212,7 @@ export function registryModelResource(w: World, container: AssetContainerRecord)
       isArchived: false,
       ...cloneJson(container.properties),
       latestVersion: latest?.version ?? null,
-      nextVersion: String(numbers.length ? Math.max(...numbers) + 1 : 1),
+      nextVersion: nextVersion(container),
       provisioningState: 'Succeeded',
     },
   };

@@ -1,15 +1,10 @@
 import { armErrors } from '../arm-errors';
 import { isRecord } from '../http';
-import { cloneJson, sameJson } from '../json-utils';
+import { cloneJson } from '../json-utils';
 import type { WorkspaceSeed } from '../state';
 import { findWorkspace, PROVIDER, systemData, workspaceArmId, type World } from '../world';
-import {
-  ASSET_KIND_SPECS,
-  immutableMessage,
-  type AssetContainerRecord,
-  type AssetKind,
-  type AssetVersionRecord,
-} from './model';
+import { ASSET_KIND_SPECS, type AssetContainerRecord, type AssetKind, type AssetVersionRecord } from './model';
+import { checkImmutableFields, newVersionProperties, nextVersion, updateMutableFields } from './version-rules';
 
 /**
  * Asset containers and versions as Azure ML keeps them: a version PUT creates its container, a
@@ -53,8 +48,6 @@ export function requireVersion(
   return { container, version: found };
 }
 
-const MUTABLE_BASE = ['description', 'tags', 'properties', 'isArchived', 'stage'];
-
 /** Creates or updates a version; returns 201 for a new one, 200 for an update. */
 export function putVersion(
   w: World,
@@ -74,14 +67,8 @@ export function putVersion(
   let container = w.state.data.assets[key];
   const existing = container?.versions[version];
   if (existing) {
-    for (const field of spec.immutable) {
-      if (!sameJson(existing.properties[field], requested[field])) {
-        throw armErrors.badRequest(immutableMessage(spec, container.name, version, field), 'UserError');
-      }
-    }
-    for (const field of MUTABLE_BASE) {
-      if (requested[field] !== undefined) existing.properties[field] = requested[field];
-    }
+    checkImmutableFields(spec, existing, requested, container.name, version);
+    updateMutableFields(existing, requested);
     existing.modifiedAt = now;
     container.modifiedAt = now;
     w.state.save();
@@ -96,12 +83,7 @@ export function putVersion(
     createdAt: now,
     modifiedAt: now,
     properties: {
-      description: null,
-      tags: {},
-      properties: {},
-      isAnonymous: false,
-      isArchived: false,
-      ...requested,
+      ...newVersionProperties(requested),
       ...(spec.hasProvisioningState ? { provisioningState: 'Succeeded' } : {}),
     },
   };
@@ -186,14 +168,6 @@ export function versionsNewestFirst(versions: AssetVersionRecord[]): AssetVersio
 
 export function latestVersion(container: AssetContainerRecord): AssetVersionRecord | undefined {
   return versionsNewestFirst(Object.values(container.versions)).find((v) => v.properties.isArchived !== true);
-}
-
-/** Azure ML's nextVersion: one more than the highest numeric version, '1' when there is none. */
-function nextVersion(container: AssetContainerRecord): string {
-  const numbers = Object.keys(container.versions)
-    .filter((v) => /^\d+$/.test(v))
-    .map(Number);
-  return String(numbers.length ? Math.max(...numbers) + 1 : 1);
 }
 
 function assetBaseId(w: World, ws: WorkspaceSeed, container: AssetContainerRecord): string {
