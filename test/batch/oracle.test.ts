@@ -4,11 +4,16 @@ import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
 import { errorMessage } from '../../shared/errors';
 import { runStep } from '../../shared/run-step';
-import { freePort, oracleToken } from '../jobs-diff/harness';
 import { emulatorInputs, secretEnvOf } from '../support/connection';
-import { startTestEmulator } from '../support/emulator';
-import { oracleUnavailable, runOracle, SHARED } from '../support/oracle';
+import { oracleUnavailable, SHARED } from '../support/oracle';
 import { RecordingHost } from '../support/recording-host';
+import {
+  firstPut,
+  loadAllowedDifferences,
+  oracleCreate,
+  startOracleEmulator,
+  unexplainedDifferences,
+} from '../support/wire-diff';
 
 /**
  * Microsoft's azure-ai-ml creates the corpus batch endpoints, and a model batch deployment, against
@@ -28,19 +33,7 @@ const ENDPOINTS = [
   'deploy-pipelines/training-with-components/endpoint.yml',
 ];
 
-interface Rule {
-  /** A flattened JSON path, or a prefix of one. */
-  path: string;
-  appliesTo: ('endpoint' | 'deployment' | 'model')[];
-  /** What azure-ai-ml sends there (absent: nothing). */
-  oracle: { absent?: true; equals?: unknown };
-  /** What deploy-batch sends there (absent: nothing). */
-  ours: { absent?: true; equals?: unknown; matches?: string };
-  reason: string;
-}
-const RULES = (
-  JSON.parse(fs.readFileSync(path.join(__dirname, 'allowed-differences.json'), 'utf8')) as { rules: Rule[] }
-).rules;
+const RULES = loadAllowedDifferences(__dirname);
 
 let emulator: Emulator;
 let tmp: string;
@@ -48,9 +41,7 @@ let token: string;
 
 beforeAll(async () => {
   if (reason) return;
-  const port = await freePort();
-  token = oracleToken(`https://127.0.0.1:${port}`);
-  emulator = await startTestEmulator({ port, acceptStaticTokens: [token], computeProvisioningMs: 20 });
+  ({ emulator, token } = await startOracleEmulator({ computeProvisioningMs: 20 }));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-oracle-'));
   for (const ws of ['dev', 'prod'])
     expect((await arm(ws, 'PUT', 'computes/batch-cluster', cluster())).status).toBeLessThan(300);
@@ -130,65 +121,6 @@ function writeModelDeployment(): void {
   );
 }
 
-type Json = Record<string, unknown>;
-
-function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  // An empty map and an absent one ask for the same; both flatten to nothing.
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Json)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (value !== null && value !== undefined) out[prefix] = value;
-  return out;
-}
-
-/** Each client writes to its own workspace; ids differ only there. */
-const normalize = (v: unknown): unknown =>
-  typeof v === 'string' ? v.replace(/\/workspaces\/(dev|prod)\//, '/workspaces/{ws}/') : v;
-
-function matches(m: { absent?: true; equals?: unknown; matches?: string }, v: unknown): boolean {
-  if (m.absent) return v === undefined;
-  if (v === undefined) return false;
-  if ('equals' in m) return JSON.stringify(m.equals) === JSON.stringify(v);
-  if (m.matches !== undefined) return new RegExp(m.matches).test(typeof v === 'string' ? v : JSON.stringify(v));
-  return true;
-}
-
-/** Differences between the two bodies that no rule explains. */
-function unexplained(kind: Rule['appliesTo'][number], theirs: Json, mine: Json): string[] {
-  const a = flatten(theirs);
-  const b = flatten(mine);
-  const out: string[] = [];
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (JSON.stringify(normalize(a[key])) === JSON.stringify(normalize(b[key]))) continue;
-    const rule = RULES.find(
-      (r) =>
-        r.appliesTo.includes(kind) &&
-        (key === r.path || key.startsWith(`${r.path}.`)) &&
-        matches(r.oracle, a[key]) &&
-        matches(r.ours, b[key]),
-    );
-    if (!rule) out.push(`${key}: azure-ai-ml ${JSON.stringify(a[key])}, ours ${JSON.stringify(b[key])}`);
-  }
-  return out;
-}
-
-/** The first PUT of a resource in a workspace (deploy-batch sends a second one to set the default). */
-function firstPut(ws: string, below: string): Json {
-  const found = emulator.requests.find((r) => r.method === 'PUT' && r.path.endsWith(`/workspaces/${ws}/${below}`));
-  if (!found) throw new Error(`no PUT of ${below} in ${ws}`);
-  return found.body as Json;
-}
-
-async function oracle(kind: string, file: string): Promise<void> {
-  const run = await runOracle(
-    emulator.info,
-    { workspace: 'dev', token, blobUrl: emulator.info.blobEndpoint, cwd: path.dirname(file) },
-    'create',
-    kind,
-    file,
-  );
-  expect([run.code, run.code ? run.stderr.split('\n').slice(-14).join('\n') : '']).toEqual([0, '']);
-}
-
 async function ours(endpointFile: string, deploymentFile: string): Promise<void> {
   const host = new RecordingHost(
     { ...emulatorInputs(emulator, 'prod'), 'endpoint-file': endpointFile, 'deployment-file': deploymentFile },
@@ -211,11 +143,16 @@ describe('azure-ai-ml and deploy-batch send the same batch endpoint body', () =>
       if (reason) return;
       const file = path.join(CORPUS, rel);
       const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(file, 'utf8'))![1];
-      await oracle('batch-endpoint', file);
+      await oracleCreate(emulator, token, 'batch-endpoint', file);
       // deploy-batch creates an endpoint together with a deployment: the model deployment here.
       await ours(file, path.join(tmp, 'deployment.yml'));
       expect(
-        unexplained('endpoint', firstPut('dev', `batchEndpoints/${name}`), firstPut('prod', `batchEndpoints/${name}`)),
+        unexplainedDifferences(
+          RULES,
+          'endpoint',
+          firstPut(emulator, 'dev', `batchEndpoints/${name}`),
+          firstPut(emulator, 'prod', `batchEndpoints/${name}`),
+        ),
       ).toEqual([]);
       expect(emulator.specViolations).toEqual([]);
     },
@@ -226,16 +163,18 @@ describe('azure-ai-ml and deploy-batch send the same batch endpoint body', () =>
 oracleTest(
   'azure-ai-ml and deploy-batch send the same model batch deployment body',
   async () => {
-    await oracle('batch-endpoint', path.join(tmp, 'endpoint.yml'));
-    await oracle('batch-deployment', path.join(tmp, 'deployment.yml'));
+    await oracleCreate(emulator, token, 'batch-endpoint', path.join(tmp, 'endpoint.yml'));
+    await oracleCreate(emulator, token, 'batch-deployment', path.join(tmp, 'deployment.yml'));
     await ours(path.join(tmp, 'endpoint.yml'), path.join(tmp, 'deployment.yml'));
     const below = 'batchEndpoints/model-scorer/deployments/classifier';
-    const theirs = firstPut('dev', below);
-    const mine = firstPut('prod', below);
-    expect(unexplained('deployment', theirs, mine)).toEqual([]);
+    const theirs = firstPut(emulator, 'dev', below);
+    const mine = firstPut(emulator, 'prod', below);
+    expect(unexplainedDifferences(RULES, 'deployment', theirs, mine)).toEqual([]);
     // The inline model is registered under its name by both.
     const model = 'models/classifier-model/versions/1';
-    expect(unexplained('model', firstPut('dev', model), firstPut('prod', model))).toEqual([]);
+    expect(
+      unexplainedDifferences(RULES, 'model', firstPut(emulator, 'dev', model), firstPut(emulator, 'prod', model)),
+    ).toEqual([]);
     expect(emulator.specViolations).toEqual([]);
   },
   180_000,

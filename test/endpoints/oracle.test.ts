@@ -4,11 +4,16 @@ import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
 import { errorMessage } from '../../shared/errors';
 import { runStep } from '../../shared/run-step';
-import { freePort, oracleToken } from '../jobs-diff/harness';
 import { emulatorInputs, secretEnvOf } from '../support/connection';
-import { startTestEmulator } from '../support/emulator';
-import { oracleUnavailable, runOracle, SHARED } from '../support/oracle';
+import { oracleUnavailable, SHARED } from '../support/oracle';
 import { RecordingHost } from '../support/recording-host';
+import {
+  firstPut,
+  loadAllowedDifferences,
+  oracleCreate,
+  startOracleEmulator,
+  unexplainedDifferences,
+} from '../support/wire-diff';
 import { Workspace } from '../emulator-jobs/helpers';
 
 /**
@@ -28,16 +33,7 @@ const oracleTest = reason ? test.skip : test;
 
 const CORPUS = path.join(SHARED, 'corpus', 'azureml-examples', 'cli', 'endpoints', 'online');
 
-interface Rule {
-  path: string;
-  appliesTo: ('endpoint' | 'deployment')[];
-  oracle: { absent?: true; equals?: unknown; matches?: string };
-  ours: { absent?: true; equals?: unknown; matches?: string };
-  reason: string;
-}
-const RULES = (
-  JSON.parse(fs.readFileSync(path.join(__dirname, 'allowed-differences.json'), 'utf8')) as { rules: Rule[] }
-).rules;
+const RULES = loadAllowedDifferences(__dirname);
 
 let emulator: Emulator;
 let tree: string;
@@ -57,15 +53,11 @@ def run(raw_data):
 
 beforeAll(async () => {
   if (reason) return;
-  const port = await freePort();
-  token = oracleToken(`https://127.0.0.1:${port}`);
-  emulator = await startTestEmulator({
-    port,
-    acceptStaticTokens: [token],
+  ({ emulator, token } = await startOracleEmulator({
     onlineProvisioningMs: 100,
     computeProvisioningMs: 20,
     lroRetryAfterSeconds: 1,
-  });
+  }));
   tree = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-online-oracle-'));
   fs.cpSync(CORPUS, tree, { recursive: true });
   fs.mkdirSync(path.join(tree, 'model-1', 'onlinescoring'), { recursive: true });
@@ -132,63 +124,6 @@ async function deleteEndpoint(ws: string, name: string): Promise<void> {
   }
 }
 
-type Json = Record<string, unknown>;
-
-function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  // An empty map and an absent one ask for the same; both flatten to nothing.
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Json)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (value !== null && value !== undefined) out[prefix] = value;
-  return out;
-}
-
-const normalize = (v: unknown): unknown =>
-  typeof v === 'string' ? v.replace(/\/workspaces\/(dev|prod)\//i, '/workspaces/{ws}/') : v;
-
-function matches(m: { absent?: true; equals?: unknown; matches?: string }, v: unknown): boolean {
-  if (m.absent) return v === undefined;
-  if (v === undefined) return false;
-  if ('equals' in m) return JSON.stringify(m.equals) === JSON.stringify(v);
-  if (m.matches !== undefined) return new RegExp(m.matches).test(typeof v === 'string' ? v : JSON.stringify(v));
-  return true;
-}
-
-function unexplained(kind: Rule['appliesTo'][number], theirs: Json, mine: Json): string[] {
-  const a = flatten(theirs);
-  const b = flatten(mine);
-  const out: string[] = [];
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (JSON.stringify(normalize(a[key])) === JSON.stringify(normalize(b[key]))) continue;
-    const rule = RULES.find(
-      (r) =>
-        r.appliesTo.includes(kind) &&
-        (key === r.path || key.startsWith(`${r.path}.`)) &&
-        matches(r.oracle, a[key]) &&
-        matches(r.ours, b[key]),
-    );
-    if (!rule) out.push(`${key}: azure-ai-ml ${JSON.stringify(a[key])}, ours ${JSON.stringify(b[key])}`);
-  }
-  return out;
-}
-
-function firstPut(ws: string, below: string): Json {
-  const found = emulator.requests.find((r) => r.method === 'PUT' && r.path.endsWith(`/workspaces/${ws}/${below}`));
-  if (!found) throw new Error(`no PUT of ${below} in ${ws}`);
-  return found.body as Json;
-}
-
-async function oracle(kind: string, file: string, ...extra: string[]): Promise<void> {
-  const run = await runOracle(
-    emulator.info,
-    { workspace: 'dev', token, blobUrl: emulator.info.blobEndpoint, cwd: path.dirname(file), timeoutMs: 120_000 },
-    'create',
-    kind,
-    file,
-    ...extra,
-  );
-  expect([run.code, run.code ? run.stderr.split('\n').slice(-14).join('\n') : '']).toEqual([0, '']);
-}
-
 async function ours(endpointFile: string, deploymentFile: string): Promise<void> {
   const host = new RecordingHost(
     {
@@ -227,20 +162,24 @@ describe('azure-ai-ml and deploy-online send the same online endpoint and deploy
       const deployment = /^name:\s*(\S+)/m.exec(fs.readFileSync(deploymentFile, 'utf8'))![1];
       for (const ws of ['dev', 'prod']) await deleteEndpoint(ws, endpoint);
       emulator.clearRequests();
-      await oracle('online-endpoint', endpointFile);
-      await oracle(
+      await oracleCreate(emulator, token, 'online-endpoint', endpointFile, [], 120_000);
+      await oracleCreate(
+        emulator,
+        token,
         'online-deployment',
         deploymentFile,
-        '--set',
-        'model=azureml:model-1:1',
-        '--set',
-        `endpoint_name=${endpoint}`,
+        ['--set', 'model=azureml:model-1:1', '--set', `endpoint_name=${endpoint}`],
+        120_000,
       );
       await ours(endpointFile, deploymentFile);
       const e = `onlineEndpoints/${endpoint}`;
-      expect(unexplained('endpoint', firstPut('dev', e), firstPut('prod', e))).toEqual([]);
+      expect(
+        unexplainedDifferences(RULES, 'endpoint', firstPut(emulator, 'dev', e), firstPut(emulator, 'prod', e)),
+      ).toEqual([]);
       const d = `${e}/deployments/${deployment}`;
-      expect(unexplained('deployment', firstPut('dev', d), firstPut('prod', d))).toEqual([]);
+      expect(
+        unexplainedDifferences(RULES, 'deployment', firstPut(emulator, 'dev', d), firstPut(emulator, 'prod', d)),
+      ).toEqual([]);
       // Both sides draw only spec-conformant answers, azure-ai-ml's lower-case enums included.
       expect(emulator.specViolations).toEqual([]);
     },

@@ -2,9 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
-import { freePort, oracleToken } from '../jobs-diff/harness';
-import { startTestEmulator } from '../support/emulator';
-import { oracleUnavailable, runOracle, SHARED } from '../support/oracle';
+import { oracleUnavailable, SHARED } from '../support/oracle';
+import {
+  loadAllowedDifferences,
+  oracleCreate,
+  startOracleEmulator,
+  unexplainedDifferences,
+} from '../support/wire-diff';
 import { runInProcess } from './support';
 
 /**
@@ -24,14 +28,7 @@ const FILES = [
   'endpoints/online/managed/inference-schema/model.yml',
 ];
 
-interface Rule {
-  path: string;
-  oracle: 'absent';
-  reason: string;
-}
-const RULES = (
-  JSON.parse(fs.readFileSync(path.join(__dirname, 'allowed-differences.json'), 'utf8')) as { rules: Rule[] }
-).rules;
+const RULES = loadAllowedDifferences(__dirname);
 
 let emulator: Emulator;
 let tmp: string;
@@ -39,9 +36,7 @@ let token: string;
 
 beforeAll(async () => {
   if (reason) return;
-  const port = await freePort();
-  token = oracleToken(`https://127.0.0.1:${port}`);
-  emulator = await startTestEmulator({ port, acceptStaticTokens: [token], computeProvisioningMs: 20 });
+  ({ emulator, token } = await startOracleEmulator({ computeProvisioningMs: 20 }));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-model-oracle-'));
 }, 60_000);
 afterAll(async () => {
@@ -70,18 +65,6 @@ function materialize(rel: string, copy: string): string {
 
 type Json = Record<string, unknown>;
 
-function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  // An empty map and an absent one ask for the same; both flatten to nothing.
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Json)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (value !== null && value !== undefined) out[prefix] = value;
-  return out;
-}
-
-/** Workspace names differ on purpose (each client writes to its own workspace). */
-const normalize = (v: unknown): unknown =>
-  typeof v === 'string' ? v.replace(/\/workspaces\/(dev|prod)\//, '/workspaces/{ws}/') : v;
-
 function versionPut(workspace: string, name: string): { path: string; body: Json } {
   const found = emulator.requests.filter(
     (r) => r.method === 'PUT' && r.path.includes(`/workspaces/${workspace}/models/${name}/versions/`),
@@ -98,30 +81,14 @@ describe('model YAML: azure-ai-ml and register-model send the same version body'
       const oracleFile = materialize(rel, 'oracle');
       const oursFile = materialize(rel, 'ours');
       const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(oracleFile, 'utf8'))![1];
-      const run = await runOracle(
-        emulator.info,
-        { workspace: 'dev', token, blobUrl: emulator.info.blobEndpoint, cwd: path.dirname(oracleFile) },
-        'create',
-        'model',
-        oracleFile,
-      );
-      expect([run.code, run.code ? run.stderr.split('\n').slice(-14).join('\n') : '']).toEqual([0, '']);
+      await oracleCreate(emulator, token, 'model', oracleFile);
       const ours = await runInProcess(emulator, path.dirname(oursFile), 'register-model', { file: oursFile }, 'prod');
       expect(ours.error).toBeUndefined();
 
       const theirs = versionPut('dev', name);
       const mine = versionPut('prod', name);
       expect(mine.path.replace(/.*\/models\//, '')).toBe(theirs.path.replace(/.*\/models\//, ''));
-      const a = flatten(theirs.body);
-      const b = flatten(mine.body);
-      const unexplained: string[] = [];
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        if (JSON.stringify(normalize(a[key])) === JSON.stringify(normalize(b[key]))) continue;
-        const rule = RULES.find((r) => key === r.path || key.startsWith(`${r.path}.`));
-        if (rule && a[key] === undefined) continue;
-        unexplained.push(`${key}: azure-ai-ml ${JSON.stringify(a[key])}, ours ${JSON.stringify(b[key])}`);
-      }
-      expect(unexplained).toEqual([]);
+      expect(unexplainedDifferences(RULES, 'model', theirs.body, mine.body)).toEqual([]);
       // Both versions point at the same content the same way (uploaded under the content hash).
       expect(emulator.specViolations).toEqual([]);
     },
