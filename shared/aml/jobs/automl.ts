@@ -325,20 +325,21 @@ function tableSettings(f: Fields, task: string, d: Json): void {
       'column_name_and_types',
       'transformer_params',
       'enable_dnn_featurization',
+      'dataset_language',
     ]);
     const params = z.map('transformer_params');
-    d.featurizationSettings = nonEmpty(
-      clean({
-        mode: z.enumStr('mode', ['Auto', 'Custom', 'Off'] as const),
-        blockedTransformers: enumList(z, 'blocked_transformers', BLOCKED_TRANSFORMERS),
-        columnNameAndTypes: z.has('column_name_and_types') ? z.stringMap('column_name_and_types') : undefined,
-        // Transformer names are the keys: imputer -> Imputer, hash_one_hot_encoder -> HashOneHotEncoder.
-        transformerParams: params
-          ? Object.fromEntries(Object.entries(params).map(([k, v]) => [pascal(k), transformerParams(v)]))
-          : undefined,
-        enableDnnFeaturization: z.bool('enable_dnn_featurization'),
-      }),
-    );
+    d.featurizationSettings = clean({
+      mode: z.enumStr('mode', ['Auto', 'Custom', 'Off'] as const),
+      blockedTransformers: enumList(z, 'blocked_transformers', BLOCKED_TRANSFORMERS),
+      columnNameAndTypes: z.has('column_name_and_types') ? z.stringMap('column_name_and_types') : undefined,
+      datasetLanguage: z.str('dataset_language'),
+      // Transformer names are the keys: imputer -> Imputer, hash_one_hot_encoder -> HashOneHotEncoder.
+      // azure-ai-ml always sends the map, empty when the YAML has none.
+      transformerParams: Object.fromEntries(
+        Object.entries(params ?? {}).map(([k, v]) => [pascal(k), transformerParams(v)]),
+      ),
+      enableDnnFeaturization: z.bool('enable_dnn_featurization'),
+    });
   }
 
   const t = f.sub('training', "'training'");
