@@ -8,6 +8,7 @@ import { emulatorInputs, secretEnvOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
 import { SHARED } from '../support/oracle';
 import { RecordingHost } from '../support/recording-host';
+import { createBatchCluster, fileWriter, workspaceArm } from './support';
 
 /**
  * Every batch endpoint and deployment file of the azureml-examples corpus, through deploy-batch as
@@ -79,35 +80,14 @@ beforeAll(async () => {
   emulator = await startTestEmulator({ computeProvisioningMs: 20, lroRetryAfterSeconds: 0 });
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-corpus-'));
   fs.cpSync(CORPUS, project, { recursive: true });
-  expect((await arm('PUT', 'computes/batch-cluster', cluster())).status).toBeLessThan(300);
+  await createBatchCluster(emulator, 'batch-cluster');
 }, 60_000);
 afterAll(async () => {
   await emulator?.stop();
 });
 afterEach(() => expect(emulator.specViolations).toEqual([]));
 
-const cluster = () => ({
-  location: emulator.info.location,
-  properties: {
-    computeType: 'AmlCompute',
-    properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 1 } },
-  },
-});
-
-async function arm(method: string, below: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const { info } = emulator;
-  const url = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/${below}?api-version=2024-10-01`;
-  const res = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${emulator.issueAccessToken()}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+const arm = (method: string, below: string, body?: unknown) => workspaceArm(emulator, 'dev', method, below, body);
 
 async function run(step: string, inputs: Record<string, string>) {
   const host = new RecordingHost({ ...emulatorInputs(emulator), ...inputs }, secretEnvOf(emulator), project);
@@ -127,10 +107,7 @@ const writes = () =>
     (r) => ['PUT', 'PATCH', 'POST', 'DELETE'].includes(r.method) && !r.path.includes('/oauth2/'),
   );
 
-const write = (rel: string, text: string) => {
-  fs.mkdirSync(path.dirname(path.join(project, rel)), { recursive: true });
-  fs.writeFileSync(path.join(project, rel), text);
-};
+const write = (rel: string, text: string) => fileWriter(project)(rel, text);
 
 test('every corpus batch deployment file is covered here, each with its endpoint file', () => {
   const { endpoints, deployments } = corpusBatchFiles();

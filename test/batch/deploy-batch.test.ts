@@ -7,6 +7,7 @@ import { runStep } from '../../shared/run-step';
 import { emulatorInputs, secretEnvOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
 import { RecordingHost } from '../support/recording-host';
+import { createBatchCluster, fileWriter, workspaceArm } from './support';
 
 /**
  * deploy-batch as a user runs it: az ml endpoint and deployment YAML from a repository, a local
@@ -18,10 +19,7 @@ let project: string;
 beforeAll(async () => {
   emulator = await startTestEmulator({ computeProvisioningMs: 100, lroRetryAfterSeconds: 0 });
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-'));
-  const write = (file: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    fs.writeFileSync(path.join(project, file), text);
-  };
+  const write = fileWriter(project);
   // The "model" multiplies by a factor kept in its folder.
   write('model/factor.txt', '3\n');
   write(
@@ -77,29 +75,12 @@ beforeAll(async () => {
     ].join('\n');
   write('deployment.yml', deployment('times-three', '  error_threshold: 0\n'));
   write('bad.yml', deployment('broken').replace('  mini_batch_size: 2', '  mini_batch_size: two'));
-  await createCluster('batch-cluster');
+  await createBatchCluster(emulator, 'batch-cluster', { maxNodeCount: 2 });
 });
 afterAll(async () => {
   await emulator?.stop();
 });
 afterEach(() => expect(emulator.specViolations).toEqual([]));
-
-async function createCluster(name: string): Promise<void> {
-  const { info } = emulator;
-  const url = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/computes/${name}?api-version=2024-10-01`;
-  const res = await fetch(url, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${emulator.issueAccessToken()}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      location: info.location,
-      properties: {
-        computeType: 'AmlCompute',
-        properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 2 } },
-      },
-    }),
-  });
-  expect(res.status).toBeLessThan(300);
-}
 
 async function run(inputs: Record<string, string>) {
   const host = new RecordingHost({ ...emulatorInputs(emulator), ...inputs }, secretEnvOf(emulator), project);
@@ -175,12 +156,8 @@ test('bad YAML names file:line and creates nothing', async () => {
   expect(emulator.requests).toEqual([]);
 });
 
-async function arm(method: string, sub: string): Promise<any> {
-  const { info } = emulator;
-  const url = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/${sub}?api-version=2024-10-01`;
-  const res = await fetch(url, { method, headers: { authorization: `Bearer ${emulator.issueAccessToken()}` } });
-  return res.json();
-}
+const arm = async (method: string, sub: string): Promise<any> =>
+  (await workspaceArm(emulator, 'dev', method, sub)).json;
 
 test('a pipeline component deployment runs the component on the invocation input', async () => {
   const { info } = emulator;

@@ -7,6 +7,7 @@ import { runAdoTask } from '../faces/run-ado';
 import { runGithubStep } from '../faces/run-github';
 import { emulatorInputs, secretEnvOf, spnEndpointOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
+import { createBatchCluster, fileWriter } from './support';
 
 /**
  * deploy-batch through the real faces, on the machine's Node and on Node 24 (GitHub's runtime):
@@ -18,10 +19,7 @@ let dir: string;
 beforeAll(async () => {
   emulator = await startTestEmulator({ computeProvisioningMs: 20, lroRetryAfterSeconds: 0 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-faces-'));
-  const write = (file: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
-  };
+  const write = fileWriter(dir);
   write('model/factor.txt', '2\n');
   write(
     'src/score.py',
@@ -53,22 +51,7 @@ beforeAll(async () => {
   ].join('\n');
   write('deployment.yml', deployment);
   write('bad.yml', deployment.replace('  mini_batch_size: 1', '  mini_batch_size: 0'));
-  const { info } = emulator;
-  const res = await fetch(
-    `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/computes/cpu?api-version=2024-10-01`,
-    {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${emulator.issueAccessToken()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        location: info.location,
-        properties: {
-          computeType: 'AmlCompute',
-          properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 1 } },
-        },
-      }),
-    },
-  );
-  expect(res.status).toBeLessThan(300);
+  await createBatchCluster(emulator, 'cpu');
 }, 60_000);
 afterAll(async () => {
   await emulator?.stop();

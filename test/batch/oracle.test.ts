@@ -14,6 +14,7 @@ import {
   startOracleEmulator,
   unexplainedDifferences,
 } from '../support/wire-diff';
+import { createBatchCluster, fileWriter } from './support';
 
 /**
  * Microsoft's azure-ai-ml creates the corpus batch endpoints, and a model batch deployment, against
@@ -43,43 +44,16 @@ beforeAll(async () => {
   if (reason) return;
   ({ emulator, token } = await startOracleEmulator({ computeProvisioningMs: 20 }));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-oracle-'));
-  for (const ws of ['dev', 'prod'])
-    expect((await arm(ws, 'PUT', 'computes/batch-cluster', cluster())).status).toBeLessThan(300);
+  for (const ws of ['dev', 'prod']) await createBatchCluster(emulator, 'batch-cluster', { workspace: ws });
   writeModelDeployment();
 }, 60_000);
 afterAll(async () => {
   await emulator?.stop();
 });
 
-const cluster = () => ({
-  location: emulator.info.location,
-  properties: {
-    computeType: 'AmlCompute',
-    properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 1 } },
-  },
-});
-
-async function arm(ws: string, method: string, below: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const { info } = emulator;
-  const url = `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws}/${below}?api-version=2024-10-01`;
-  const res = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${emulator.issueAccessToken()}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
 /** A model deployment as the batch docs write one: local model folder, scoring script, inline environment. */
 function writeModelDeployment(): void {
-  const write = (rel: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
-    fs.writeFileSync(path.join(tmp, rel), text);
-  };
+  const write = fileWriter(tmp);
   write('model/model.pkl', 'pickled model');
   write(
     'code/batch_driver.py',

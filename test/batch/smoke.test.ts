@@ -11,6 +11,7 @@ import { runStep } from '../../shared/run-step';
 import { emulatorInputs, secretEnvOf } from '../support/connection';
 import { startTestEmulator } from '../support/emulator';
 import { RecordingHost } from '../support/recording-host';
+import { createBatchCluster, fileWriter } from './support';
 
 /**
  * Batch smoke cases against a deployment that really scores on the emulator: each case invokes
@@ -22,10 +23,7 @@ let project: string;
 beforeAll(async () => {
   emulator = await startTestEmulator({ computeProvisioningMs: 20, lroRetryAfterSeconds: 0 });
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-batch-smoke-'));
-  const write = (file: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    fs.writeFileSync(path.join(project, file), text);
-  };
+  const write = fileWriter(project);
   write('model/offset.txt', '100\n');
   write(
     'src/score.py',
@@ -67,22 +65,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const { info } = emulator;
-  const res = await fetch(
-    `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/dev/computes/cpu?api-version=2024-10-01`,
-    {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${emulator.issueAccessToken()}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        location: info.location,
-        properties: {
-          computeType: 'AmlCompute',
-          properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 1 } },
-        },
-      }),
-    },
-  );
-  expect(res.status).toBeLessThan(300);
+  await createBatchCluster(emulator, 'cpu');
   await runStep('deploy-batch', host({ 'endpoint-file': 'endpoint.yml', 'deployment-file': 'deployment.yml' }));
 }, 120_000);
 afterAll(async () => {

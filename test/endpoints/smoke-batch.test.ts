@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Emulator } from '../../emulator';
 import { startTestEmulator } from '../support/emulator';
-import { armPut, runInProcess } from '../models/support';
+import { runInProcess } from '../models/support';
+import { createBatchCluster, fileWriter } from '../batch/support';
 
 /** smoke-test with endpoint-type batch: each case invokes the endpoint and checks the scoring job's output. */
 let emulator: Emulator;
@@ -12,10 +13,7 @@ let project: string;
 beforeAll(async () => {
   emulator = await startTestEmulator({ computeProvisioningMs: 20, lroRetryAfterSeconds: 0 });
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-smoke-batch-'));
-  const write = (file: string, text: string) => {
-    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    fs.writeFileSync(path.join(project, file), text);
-  };
+  const write = fileWriter(project);
   write('model/offset.txt', '100\n');
   write(
     'src/score.py',
@@ -39,14 +37,7 @@ beforeAll(async () => {
     'cases.yml',
     'cases:\n  - name: adds the offset\n    input: data/one.txt\n    expect: {json: {scores: [101, 102]}}\n  - name: wrong\n    input: data\n    expect: {regex: "999"}\n',
   );
-  const status = await armPut(emulator, 'workspaces/dev/computes/cpu', {
-    location: emulator.info.location,
-    properties: {
-      computeType: 'AmlCompute',
-      properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { maxNodeCount: 1 } },
-    },
-  });
-  expect(status).toBeLessThan(300);
+  await createBatchCluster(emulator, 'cpu');
   const deployed = await runInProcess(emulator, project, 'deploy-batch', {
     'endpoint-file': 'endpoint.yml',
     'deployment-file': 'deployment.yml',
