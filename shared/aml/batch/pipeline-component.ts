@@ -6,7 +6,7 @@ import { parseJob } from '../jobs/load';
 import type { PipelineComponent } from '../jobs/model';
 import { planJob, type LabelReference } from '../jobs/plan';
 import { md5Uuid } from '../jobs/python-compat';
-import { parseReference, versionedId } from '../jobs/refs';
+import { labelledId, parseReference, versionedId } from '../jobs/refs';
 import { toJsonText, translateJob, type AssetResolver, type ComponentRequest } from '../jobs/translate';
 import type { WorkspaceAssets } from '../jobs/workspace-assets';
 import type { PipelineComponentSource } from './load';
@@ -46,8 +46,14 @@ async function referencedComponent(
   if (parsed.form === 'label') {
     return resolveLabel(ctx, assets, { key: ref, kind: 'components', name: parsed.name, label: parsed.label, where });
   }
-  const id = parsed.form === 'id' ? parsed.id : versionedId(ctx.workspace, 'components', parsed.name, parsed.version);
-  if (id.startsWith('azureml://')) return id;
+  const id =
+    parsed.form === 'id'
+      ? parsed.id
+      : parsed.form === 'labelled'
+        ? labelledId(ctx.workspace, 'components', parsed.name, parsed.label)
+        : versionedId(ctx.workspace, 'components', parsed.name, parsed.version);
+  // Registry ids and a component's @default are resolved by the service, as azure-ai-ml leaves them.
+  if (id.startsWith('azureml://') || parsed.form === 'labelled') return id;
   const found = await ctx.arm.getOrUndefined(id).catch((err: unknown) => {
     throw explainArmError(err, ctx, `component ${ref}`);
   });
