@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { startEmulator } from '../emulator';
-import { ensureCa } from '../emulator/ca';
 import { uploadFiles } from '../shared/aml/upload';
-import { runStep } from '../shared/run-step';
 import { projectRoot } from '../demo/project-root';
+import { runStep } from '../shared/run-step';
 import { emulatorInputs } from '../test/support/connection';
 import { RecordingHost } from '../test/support/recording-host';
+import { rerunTrustingEmulatorCa } from './ca-child';
 
 /**
  * `npm run bench` (jobs part): upload throughput against plain @azure/storage-blob on the same
@@ -49,27 +48,8 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-/**
- * The steps run in this process and must trust the emulator's CA, which Node reads only at start:
- * so the CA is made first and the benchmark runs again in a child that trusts it.
- */
-async function inChildTrustingCa(): Promise<boolean> {
-  if (process.env.AMLOPS_BENCH_CA_DIR) return false;
-  const caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-bench-ca-'));
-  const ca = await ensureCa(caDir);
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'build', 'run-ts.mjs'), 'bench/jobs.ts'], {
-    cwd: projectRoot(),
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile, AMLOPS_BENCH_CA_DIR: caDir },
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  fs.rmSync(caDir, { recursive: true, force: true });
-  process.exitCode = code ?? 1;
-  return true;
-}
-
 async function main(): Promise<void> {
-  if (await inChildTrustingCa()) return;
+  if (await rerunTrustingEmulatorCa('bench/jobs.ts')) return;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-bench-jobs-'));
   const emulator = await startEmulator({ log: () => undefined, caDir: process.env.AMLOPS_BENCH_CA_DIR });
   const lines: string[] = [];

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator';
-import { ensureCa } from '../emulator/ca';
-import { runStep } from '../shared/run-step';
 import { projectRoot } from '../demo/project-root';
+import { runStep } from '../shared/run-step';
 import { emulatorInputs, secretEnvOf } from '../test/support/connection';
 import { RecordingHost } from '../test/support/recording-host';
+import { rerunTrustingEmulatorCa } from './ca-child';
 import { writeProject } from '../test/endpoints/support';
 
 /**
@@ -20,22 +19,6 @@ const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
 const STEP_WAIT = '1s';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** The step runs in this process and must trust the emulator's CA, which Node reads only at start. */
-async function inChildTrustingCa(): Promise<boolean> {
-  if (process.env.AMLOPS_BENCH_CA_DIR) return false;
-  const caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-bench-ca-'));
-  const ca = await ensureCa(caDir);
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'build', 'run-ts.mjs'), 'bench/rollout.ts'], {
-    cwd: projectRoot(),
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile, AMLOPS_BENCH_CA_DIR: caDir },
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  fs.rmSync(caDir, { recursive: true, force: true });
-  process.exitCode = code ?? 1;
-  return true;
-}
 
 /** A host that notes when each line was printed. */
 class TimedHost extends RecordingHost {
@@ -88,7 +71,7 @@ async function rollout(
 }
 
 async function main(): Promise<void> {
-  if (await inChildTrustingCa()) return;
+  if (await rerunTrustingEmulatorCa('bench/rollout.ts')) return;
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'amlops-bench-rollout-'));
   writeProject(project);
   const emulator = await startEmulator({
