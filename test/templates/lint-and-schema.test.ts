@@ -77,6 +77,11 @@ it('the example caller passes only inputs the reusable workflows declare', () =>
       if (spec.required && !(key in (job.with ?? {}))) problems.push(`${name}: required input '${key}' missing`);
   }
   expect(problems).toEqual([]);
+  // The dev rollout names its deployment after the version train registered, so each version is a canary.
+  expect(example.jobs['deploy-dev'].with).toMatchObject({
+    model: '${{ needs.train.outputs.model-id }}',
+    'model-version': '${{ needs.train.outputs.model-version }}',
+  });
 });
 
 const placeholders = {
@@ -132,4 +137,19 @@ it('the example Azure pipeline expands through the templates into a valid pipeli
   expect(stages.map((s) => s.stage)).toEqual(['Train', 'DeployDev', 'Promote', 'BatchScore']);
   // Everything that changes an endpoint runs as a deployment job bound to an environment.
   for (const stage of stages.slice(1)) expect(stage.jobs[0]).toMatchObject({ environment: expect.any(String) });
+  // DeployDev reads train's model and version at run time and names the deployment after the version.
+  const deployDev = stages[1].jobs[0] as unknown as {
+    variables: { name: string; value: string }[];
+    strategy: { runOnce: { deploy: { steps: { task?: string; inputs?: Record<string, unknown> }[] } } };
+  };
+  expect(deployDev.variables).toEqual([
+    { name: 'amlopsModel', value: "$[ stageDependencies.Train.Train.outputs['register.modelId'] ]" },
+    { name: 'amlopsModelVersion', value: "$[ stageDependencies.Train.Train.outputs['register.modelVersion'] ]" },
+  ]);
+  const task = deployDev.strategy.runOnce.deploy.steps.find((s) => s.task === 'AmlDeployOnline@1');
+  expect(task?.inputs).toMatchObject({
+    model: '$(amlopsModel)',
+    deploymentName: 'model-v$(amlopsModelVersion)',
+    deleteOld: true,
+  });
 });

@@ -91,7 +91,27 @@ afterAll(async () => {
 });
 
 const ado = () => ({ cwd: project, endpoint: (name: string) => spnEndpointOf(emulator, name), timeoutMs: 180_000 });
-let trainedModel = '';
+
+/** The deployments an online endpoint has, as ARM lists them: what a rollout left behind. */
+async function deploymentsOf(workspace: string, endpoint: string): Promise<string[]> {
+  const { info } = emulator;
+  const url =
+    `${info.armEndpoint}subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}` +
+    `/providers/Microsoft.MachineLearningServices/workspaces/${workspace}/onlineEndpoints/${endpoint}/deployments?api-version=2024-10-01`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${emulator.issueAccessToken()}` } });
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { value: { name: string }[] }).value.map((d) => d.name).sort();
+}
+
+/** The traffic splits deploy-online logged as it moved traffic, in order. */
+const trafficLines = (log: string): string[] =>
+  log
+    .split('\n')
+    .filter((l) => /Traffic step /.test(l))
+    .map((l) => l.trim());
+
+/** Registered by the GitHub train runs, oldest first: { id, version }. */
+const trained: { id: string; version: string }[] = [];
 
 describe('GitHub reusable workflows', () => {
   sequence(
@@ -102,48 +122,70 @@ describe('GitHub reusable workflows', () => {
       expect(run.steps.map((s) => s.step)).toEqual(['connect', 'ensure-compute', 'submit-job', 'register-model']);
       expect(run.outputs).toMatchObject({
         'model-name': 'seq-model',
+        'model-version': '1',
         'model-id': 'azureml:seq-model:1',
         registration: 'created',
       });
       expect(JSON.parse(run.outputs.metrics).accuracy).toBeGreaterThan(0.7);
       expect(run.steps[3].log).toMatch(/Gate: /);
-      trainedModel = run.outputs['model-id'];
+      trained.push({ id: run.outputs['model-id'], version: run.outputs['model-version'] });
     },
   );
 
   sequence(
-    'batch-score.yml: batch endpoint in dev scores the sample',
-    path.join(githubDir, 'batch-score.yml'),
-    async () => {
-      expect(trainedModel).not.toBe('');
-      const run = await runWorkflow('batch-score', { environment: 'dev', input: 'data/sample.csv' }, github);
-      expect(run.steps.map((s) => s.step)).toEqual(['connect', 'deploy-batch']);
-      expect(run.outputs.endpoint).toBe('seq-batch-dev');
-      expect(run.outputs['scoring-job']).not.toBe('');
-    },
-  );
-
-  sequence(
-    'deploy-online.yml: safe rollout to dev and smoke test',
+    'deploy-online.yml, pipeline run 1: the first version gets its own deployment with all the traffic',
     path.join(githubDir, 'deploy-online.yml'),
     async () => {
+      expect(trained).toHaveLength(1);
       const run = await runWorkflow(
         'deploy-online',
-        { environment: 'dev', model: trainedModel, 'step-wait': '1s' },
+        { environment: 'dev', model: trained[0].id, 'model-version': trained[0].version, 'step-wait': '1s' },
         github,
       );
       expect(run.steps.map((s) => s.step)).toEqual(['connect', 'deploy-online', 'smoke-test']);
-      expect(run.outputs.endpoint).toBe('seq-dev');
+      expect(run.outputs).toMatchObject({ endpoint: 'seq-dev', deployment: 'model-v1' });
+      expect(JSON.parse(run.outputs.traffic)).toEqual({ 'model-v1': 100 });
+      expect(run.steps[1].outputs.action).toBe('created');
+      expect(await deploymentsOf('dev', 'seq-dev')).toEqual(['model-v1']);
     },
   );
 
   sequence(
-    'promote.yml: registry copy, then prod rollout and smoke test',
+    'deploy-online.yml, pipeline run 2: a new version rolls out beside the live one in traffic steps, and the old one is deleted',
+    path.join(githubDir, 'deploy-online.yml'),
+    async () => {
+      const train = await runWorkflow('train', { 'model-name': 'seq-model', 'gate-metric': 'accuracy' }, github);
+      expect(train.outputs['model-id']).toBe('azureml:seq-model:2');
+      trained.push({ id: train.outputs['model-id'], version: train.outputs['model-version'] });
+
+      const run = await runWorkflow(
+        'deploy-online',
+        { environment: 'dev', model: trained[1].id, 'model-version': trained[1].version, 'step-wait': '1s' },
+        github,
+      );
+      const deploy = run.steps[1];
+      expect(deploy.outputs.action).toBe('rolled-out');
+      expect(JSON.parse(deploy.outputs['previous-traffic'])).toEqual({ 'model-v1': 100 });
+      // 0% with its smoke test first, then the traffic steps, the live version serving the rest.
+      const steps = trafficLines(deploy.log);
+      expect(steps).toHaveLength(3);
+      expect(steps[0]).toMatch(/step 1\/3: .*(?=.*model-v1 90%)(?=.*model-v2 10%)/);
+      expect(steps[1]).toMatch(/step 2\/3: .*(?=.*model-v1 50%)(?=.*model-v2 50%)/);
+      expect(steps[2]).toMatch(/step 3\/3: model-v2 100%$/);
+      expect(deploy.log).not.toMatch(/updated in place/);
+      expect(run.outputs.deployment).toBe('model-v2');
+      expect(JSON.parse(run.outputs.traffic)).toEqual({ 'model-v2': 100 });
+      expect(await deploymentsOf('dev', 'seq-dev')).toEqual(['model-v2']);
+    },
+  );
+
+  sequence(
+    'promote.yml: registry copy, then the version rolled out to prod as its own deployment, and smoke-tested',
     path.join(githubDir, 'promote.yml'),
     async () => {
       const run = await runWorkflow(
         'promote',
-        { model: trainedModel, registry: emulator.info.registry, 'step-wait': '1s' },
+        { model: trained[1].id, registry: emulator.info.registry, 'step-wait': '1s' },
         github,
       );
       expect(run.steps.map((s) => s.step)).toEqual([
@@ -154,13 +196,30 @@ describe('GitHub reusable workflows', () => {
         'smoke-test',
       ]);
       expect(run.outputs['model-id']).toBe(
-        `azureml://registries/${emulator.info.registry}/models/seq-model/versions/1`,
+        `azureml://registries/${emulator.info.registry}/models/seq-model/versions/2`,
       );
+      expect(run.steps[3].outputs).toMatchObject({ endpoint: 'seq-prod', deployment: 'model-v2', action: 'created' });
+      expect(await deploymentsOf('prod', 'seq-prod')).toEqual(['model-v2']);
+    },
+  );
+
+  sequence(
+    'batch-score.yml: in a fresh prod workspace, creates the cluster, then the batch endpoint scores the sample',
+    path.join(githubDir, 'batch-score.yml'),
+    async () => {
+      const run = await runWorkflow('batch-score', { environment: 'prod', input: 'data/sample.csv' }, github);
+      expect(run.steps.map((s) => s.step)).toEqual(['connect', 'ensure-compute', 'deploy-batch']);
+      expect(run.steps[1].outputs).toMatchObject({ name: 'cpu-cluster', action: 'created' });
+      expect(run.outputs.endpoint).toBe('seq-batch-prod');
+      expect(run.outputs['scoring-job']).not.toBe('');
     },
   );
 });
 
 describe('Azure Pipelines templates', () => {
+  let modelId = '';
+  let modelVersion = '';
+
   sequence(
     'stages/train.yml: the same sequence with the tasks and a service connection',
     path.join(adoDir, 'stages/train.yml'),
@@ -172,49 +231,47 @@ describe('Azure Pipelines templates', () => {
       });
       const run = await runPipeline(doc, ado());
       expect(run.tasks.map((t) => t.step)).toEqual(['connect', 'ensure-compute', 'submit-job', 'register-model']);
-      expect(run.outputs.Train.Train['register.modelId']).toMatch(/^azureml:seq-model:\d+$/);
-      expect(run.outputs.Train.Train['register.action']).toBe('created');
+      const outputs = run.outputs.Train.Train;
+      expect(outputs['register.modelId']).toMatch(/^azureml:seq-model:\d+$/);
+      expect(outputs['register.action']).toBe('created');
+      modelId = outputs['register.modelId'];
+      modelVersion = outputs['register.modelVersion'];
     },
   );
 
   sequence(
-    'stages/batch-score.yml: batch endpoint in dev scores the sample',
-    path.join(adoDir, 'stages/batch-score.yml'),
-    async () => {
-      const doc = expandTemplate(path.join(adoDir, 'stages/batch-score.yml'), {
-        azureSubscription: 'ml-dev',
-        environment: 'dev',
-        input: 'data/sample.csv',
-      });
-      const run = await runPipeline(doc, ado());
-      expect(run.tasks.map((t) => t.step)).toEqual(['connect', 'deploy-batch']);
-      expect(run.outputs.BatchScore.BatchScore['batch.endpoint']).toBe('seq-batch-dev');
-    },
-  );
-
-  sequence(
-    'stages/deploy-online.yml: safe rollout to dev and smoke test',
+    'stages/deploy-online.yml: the new version rolls out beside the live one, which is then deleted',
     path.join(adoDir, 'stages/deploy-online.yml'),
     async () => {
+      expect(modelVersion).toMatch(/^\d+$/);
+      const live = await deploymentsOf('dev', 'seq-dev');
       const doc = expandTemplate(path.join(adoDir, 'stages/deploy-online.yml'), {
         azureSubscription: 'ml-dev',
         environment: 'dev',
+        model: modelId,
+        modelVersion,
         stepWait: '1s',
       });
       const run = await runPipeline(doc, ado());
       expect(run.tasks.map((t) => t.step)).toEqual(['connect', 'deploy-online', 'smoke-test']);
-      expect(run.outputs.DeployOnline.DeployOnline['deploy.endpoint']).toBe('seq-dev');
+      const outputs = run.outputs.DeployOnline.DeployOnline;
+      expect(outputs['deploy.endpoint']).toBe('seq-dev');
+      expect(outputs['deploy.deployment']).toBe(`model-v${modelVersion}`);
+      expect(outputs['deploy.action']).toBe('rolled-out');
+      expect(JSON.parse(outputs['deploy.traffic'])).toEqual({ [`model-v${modelVersion}`]: 100 });
+      expect(live).not.toContain(`model-v${modelVersion}`);
+      expect(await deploymentsOf('dev', 'seq-dev')).toEqual([`model-v${modelVersion}`]);
     },
   );
 
   sequence(
-    'stages/promote.yml: registry copy, then prod rollout and smoke test',
+    'stages/promote.yml: registry copy, then prod rollout of the version beside the live one, and smoke test',
     path.join(adoDir, 'stages/promote.yml'),
     async () => {
-      expect(trainedModel).not.toBe('');
+      expect(modelId).not.toBe('');
       const doc = expandTemplate(path.join(adoDir, 'stages/promote.yml'), {
         azureSubscription: 'ml-prod',
-        model: trainedModel,
+        model: modelId,
         registry: emulator.info.registry,
         stepWait: '1s',
       });
@@ -226,7 +283,26 @@ describe('Azure Pipelines templates', () => {
         'deploy-online',
         'smoke-test',
       ]);
-      expect(run.outputs.Promote.Promote['promote.modelId']).toMatch(/^azureml:\/\/registries\//);
+      const outputs = run.outputs.Promote.Promote;
+      expect(outputs['promote.modelId']).toMatch(/^azureml:\/\/registries\//);
+      expect(outputs['deploy.deployment']).toBe(`model-v${modelVersion}`);
+      expect(outputs['deploy.action']).toBe('rolled-out');
+      expect(await deploymentsOf('prod', 'seq-prod')).toEqual([`model-v${modelVersion}`]);
+    },
+  );
+
+  sequence(
+    'stages/batch-score.yml: ensure the cluster, then the batch endpoint in prod scores the sample',
+    path.join(adoDir, 'stages/batch-score.yml'),
+    async () => {
+      const doc = expandTemplate(path.join(adoDir, 'stages/batch-score.yml'), {
+        azureSubscription: 'ml-prod',
+        environment: 'prod',
+        input: 'data/sample.csv',
+      });
+      const run = await runPipeline(doc, ado());
+      expect(run.tasks.map((t) => t.step)).toEqual(['connect', 'ensure-compute', 'deploy-batch']);
+      expect(run.outputs.BatchScore.BatchScore['batch.endpoint']).toBe('seq-batch-prod');
     },
   );
 });
