@@ -134,10 +134,11 @@ export interface InitArgs {
   ci?: string;
   force: boolean;
   person?: string;
+  registry?: string;
   help: boolean;
 }
 
-/** `amlops init <dir> --ci github|azure-devops|both [--force] [--person NAME]`. */
+/** `amlops init <dir> --ci github|azure-devops|both [--force] [--person NAME] [--registry NAME]`. */
 export function parseInitArgs(argv: readonly string[]): InitArgs {
   const out: InitArgs = { force: false, help: false };
   for (let k = 0; k < argv.length; k++) {
@@ -153,8 +154,11 @@ export function parseInitArgs(argv: readonly string[]): InitArgs {
     else if (flag === '--force') out.force = true;
     else if (flag === '--ci') out.ci = value();
     else if (flag === '--person') out.person = value();
+    else if (flag === '--registry') out.registry = value();
     else if (flag.startsWith('-')) {
-      const close = closeMatches(flag.replace(/^-+/, ''), ['ci', 'force', 'person', 'help']).map((m) => `--${m}`);
+      const close = closeMatches(flag.replace(/^-+/, ''), ['ci', 'force', 'person', 'registry', 'help']).map(
+        (m) => `--${m}`,
+      );
       throw new UsageError(`unknown option ${flag}${close.length ? `. Did you mean ${close.join(' or ')}?` : ''}`);
     } else if (out.dir === undefined) out.dir = arg;
     else throw new UsageError(`unexpected argument '${arg}': init takes one folder`);

@@ -88,7 +88,7 @@ export function mainHelp(decls: readonly StepDeclaration[], version: string): st
 
 export function initHelp(): string {
   return [
-    'Usage: amlops init <dir> --ci github|azure-devops|both [--person NAME] [--force]',
+    'Usage: amlops init <dir> --ci github|azure-devops|both [--person NAME] [--registry NAME] [--force]',
     '',
     wrap(
       'Writes a data-science repository laid out the standard way: .cloud/ (dev and prod workspaces, compute, model, endpoints and deployments), ' +
@@ -102,6 +102,10 @@ export function initHelp(): string {
     columns([
       ['--ci <github|azure-devops|both>', 'Which CI pipeline to write. Required.'],
       ['--person <name>', 'Folder under notebooks/ for your notebooks. Default: your user name.'],
+      [
+        '--registry <name>',
+        'Azure ML registry dev promotes into and prod deploys from (the pipelines and .cloud/prod/). Default: ml-registry.',
+      ],
       ['--force', 'Overwrite files that exist already. Without it, nothing is written when any exists.'],
       ['-h, --help', 'Show this help.'],
     ]),

@@ -80,7 +80,7 @@ async function init(argv: readonly string[]): Promise<number> {
     const ci = CI_CHOICES.find((c) => c === args.ci);
     if (!ci) throw new UsageError(`--ci must be one of ${CI_CHOICES.join(', ')}, not '${args.ci}'`);
     const person = args.person ?? defaultPerson();
-    const result = writeScaffold(args.dir, { ci, person }, args.force);
+    const result = writeScaffold(args.dir, { ci, person, registry: args.registry }, args.force);
     process.stderr.write(
       `Wrote ${result.written.length} files to ${result.dir}` +
         (result.overwritten.length ? ` (${result.overwritten.length} overwritten)` : '') +

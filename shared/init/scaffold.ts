@@ -5,6 +5,7 @@ import { sampleNotebooks } from './notebooks';
 import { templateFiles, type Ci } from './templates';
 
 export type CiChoice = Ci | 'both';
+export const DEFAULT_REGISTRY = 'ml-registry';
 export const CI_CHOICES: readonly CiChoice[] = ['github', 'azure-devops', 'both'];
 
 export interface ScaffoldOptions {
@@ -13,7 +14,7 @@ export interface ScaffoldOptions {
   person: string;
   /** Project name used in resource names; default: the target folder's name. */
   project?: string;
-  /** Registry the prod side deploys from. */
+  /** Registry dev promotes into and the prod side deploys from; default DEFAULT_REGISTRY. */
   registry?: string;
 }
 
@@ -45,12 +46,19 @@ export function scaffoldFiles(options: ScaffoldOptions & { project: string }): R
       `--person must be a plain folder name (letters, digits, '.', '_', '-'), got '${options.person}'`,
     );
   }
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  // Azure ML registry names: 3 to 33 letters, digits, '-' and '_', starting with a letter or digit.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$/.test(registry)) {
+    throw new UserError(
+      `--registry must be an Azure ML registry name (3 to 33 letters, digits, '-' and '_', starting with a letter or digit), got '${registry}'`,
+    );
+  }
   const project = projectSlug(options.project);
   const fill = (text: string) =>
     text
       .replace(/%%PROJECT%%/g, project)
       .replace(/%%MODEL%%/g, `${project}-model`)
-      .replace(/%%REGISTRY%%/g, options.registry ?? 'ml-registry');
+      .replace(/%%REGISTRY%%/g, registry);
   const wanted = (ci: Ci | undefined) => !ci || options.ci === 'both' || options.ci === ci;
   const files: Record<string, string> = {};
   for (const [file, template] of Object.entries(templateFiles)) {

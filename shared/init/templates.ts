@@ -48,6 +48,8 @@ stages:
       condition: and(succeeded(), ne(dependencies.Train.outputs['Train.register.modelId'], ''))
       azureSubscription: ml-dev
       environment: dev
+      model: $[ stageDependencies.Train.Train.outputs['register.modelId'] ]
+      modelVersion: $[ stageDependencies.Train.Train.outputs['register.modelVersion'] ]
 
   - template: pipeline-templates/azure-pipelines/stages/promote.yml@amlops
     parameters:
@@ -126,7 +128,9 @@ name: %%PROJECT%%-batch-dev
   },
   '.cloud/dev/deployment.yml': {
     text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-# A new deployment of the model, rolled out by deploy-online at 0% traffic first.
+# A new deployment of the model, rolled out by deploy-online at 0% traffic first. The pipeline
+# templates name it model-v<version> per model version (a canary beside the live one); this name
+# is used when the deployment is run by hand without one.
 name: blue
 endpoint_name: %%PROJECT%%-dev
 model: azureml:%%MODEL%%@latest
@@ -192,7 +196,9 @@ name: %%PROJECT%%-batch-prod
   },
   '.cloud/prod/deployment.yml': {
     text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-# A new deployment of the model, rolled out by deploy-online at 0% traffic first.
+# A new deployment of the model, rolled out by deploy-online at 0% traffic first. The pipeline
+# templates name it model-v<version> per model version (a canary beside the live one); this name
+# is used when the deployment is run by hand without one.
 name: blue
 endpoint_name: %%PROJECT%%-prod
 model: azureml://registries/%%REGISTRY%%/models/%%MODEL%%/labels/latest
@@ -254,6 +260,8 @@ jobs:
     uses: OWNER/amlops/.github/workflows/deploy-online.yml@v1
     with:
       environment: dev
+      model: \${{ needs.train.outputs.model-id }}
+      model-version: \${{ needs.train.outputs.model-version }}
 
   promote:
     needs: [train, deploy-dev]
@@ -749,11 +757,13 @@ The pipeline in \`.github/workflows/ml-pipeline.yml\` (GitHub) or \`.ado/azure-p
 
 1. **train** (dev): create the compute if needed, submit \`pipelines/train.yml\`, register the
    model output when its \`accuracy\` is at least the current baseline's (the gate).
-2. **deploy-dev**: roll the model out to \`.cloud/dev/endpoint.yml\` at 0% traffic, smoke-test it,
-   then move traffic.
-3. **promote** (prod, after approval): copy the model into the shared registry and deploy it to
-   \`.cloud/prod/endpoint.yml\` with prod's identity.
-4. **batch-score** (prod): update the batch endpoint and score \`data/sample.csv\`.
+2. **deploy-dev**: roll the new model version out to \`.cloud/dev/endpoint.yml\` as its own
+   deployment (\`model-v<version>\`) at 0% traffic, smoke-test it, then move traffic in steps
+   (10%, 50%, 100%) and delete the previous version's deployment.
+3. **promote** (prod, after approval): copy the model into the shared registry and roll it out the
+   same way to \`.cloud/prod/endpoint.yml\` with prod's identity.
+4. **batch-score** (prod): create the cluster if needed, update the batch endpoint and score
+   \`data/sample.csv\`.
 
 ## Set-up on GitHub
 

@@ -151,6 +151,38 @@ describe('an existing project', () => {
   });
 });
 
+describe('--registry', () => {
+  it('names the registry dev promotes into and prod deploys from, in the pipelines and the prod files', async () => {
+    const dir = path.join(tmp, 'registry');
+    const run = await init(dir, '--ci', 'both', '--person', 'ada', '--registry', 'contoso-ml');
+    expect([run.code, run.stderr]).toEqual([0, expect.stringContaining('Wrote')]);
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const f of ['.cloud/prod/deployment.yml', '.cloud/prod/batch-deployment.yml']) {
+      expect(read(f)).toContain('model: azureml://registries/contoso-ml/models/');
+    }
+    expect(parse(read('.github/workflows/ml-pipeline.yml')).jobs.promote.with.registry).toBe('contoso-ml');
+    const stages = parse(read('.ado/azure-pipelines.yml')).stages as { parameters: { registry?: string } }[];
+    expect(stages.map((st) => st.parameters.registry).filter(Boolean)).toEqual(['contoso-ml']);
+    for (const f of files(dir)) expect(read(f)).not.toContain('ml-registry');
+  });
+
+  it('is ml-registry by default, listed in the help, and refused when it is no registry name, writing nothing', async () => {
+    const plain = path.join(tmp, 'project-github');
+    expect(fs.readFileSync(path.join(plain, '.cloud/prod/deployment.yml'), 'utf8')).toContain(
+      'azureml://registries/ml-registry/',
+    );
+    const help = await runCli(['init', '--help'], {}, { cwd: tmp });
+    expect(help.stdout).toMatch(/--registry <name>\s+Azure ML registry/);
+    const bad = await init(path.join(tmp, 'bad-registry'), '--ci', 'github', '--registry', 'my registry!');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--registry must be an Azure ML registry name');
+    expect(bad.stderr).toContain("got 'my registry!'");
+    expect(fs.existsSync(path.join(tmp, 'bad-registry'))).toBe(false);
+    const missing = await init(path.join(tmp, 'bad-registry'), '--ci', 'github', '--registry');
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('--registry needs a value')]);
+  });
+});
+
 it("the generated project's tests pass, the pipeline run on the emulator included", async () => {
   const dir = path.join(tmp, 'project-github');
   const bundles = await freshBundles();
