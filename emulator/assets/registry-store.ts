@@ -3,8 +3,14 @@ import { operationStatus } from '../lro';
 import { cloneJson } from '../json-utils';
 import { PROVIDER, resourceGroupId, systemData, type World } from '../world';
 import { ASSET_KIND_SPECS, type AssetContainerRecord, type AssetVersionRecord } from './model';
-import { latestVersion, versionsNewestFirst } from './store';
-import { checkImmutableFields, newVersionProperties, nextVersion, updateMutableFields } from './version-rules';
+import {
+  checkImmutableFields,
+  containerProperties,
+  latestVersion,
+  newVersionProperties,
+  updateMutableFields,
+  versionsNewestFirst,
+} from './version-rules';
 
 /**
  * Models of the emulator's Azure ML registry. A registry keeps the same container/version shape
@@ -199,22 +205,12 @@ export function registryArmId(w: World): string {
 }
 
 export function registryModelResource(w: World, container: AssetContainerRecord): Record<string, unknown> {
-  const latest = latestVersion(container);
   return {
     id: `${registryArmId(w)}/models/${container.name}`,
     name: container.name,
     type: `${PROVIDER}/registries/models`,
     systemData: systemData(w, container.createdAt, container.modifiedAt),
-    properties: {
-      description: null,
-      tags: {},
-      properties: {},
-      isArchived: false,
-      ...cloneJson(container.properties),
-      latestVersion: latest?.version ?? null,
-      nextVersion: nextVersion(container),
-      provisioningState: 'Succeeded',
-    },
+    properties: { ...containerProperties(container), provisioningState: 'Succeeded' },
   };
 }
 

@@ -4,7 +4,15 @@ import { cloneJson } from '../json-utils';
 import type { WorkspaceSeed } from '../state';
 import { findWorkspace, PROVIDER, systemData, workspaceArmId, type World } from '../world';
 import { ASSET_KIND_SPECS, type AssetContainerRecord, type AssetKind, type AssetVersionRecord } from './model';
-import { checkImmutableFields, newVersionProperties, nextVersion, updateMutableFields } from './version-rules';
+import {
+  checkImmutableFields,
+  containerProperties,
+  latestVersion,
+  newVersionProperties,
+  updateMutableFields,
+} from './version-rules';
+
+export { latestVersion, versionsNewestFirst } from './version-rules';
 
 /**
  * Asset containers and versions as Azure ML keeps them: a version PUT creates its container, a
@@ -157,19 +165,6 @@ export function containersOf(w: World, ws: WorkspaceSeed, kind: AssetKind): Asse
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
 }
 
-/** Versions newest first, the way `$orderBy=createdtime desc` (what azure-ai-ml asks for @latest) sorts them. */
-export function versionsNewestFirst(versions: AssetVersionRecord[]): AssetVersionRecord[] {
-  // Versions created in the same millisecond keep their insertion order (reversed).
-  return versions
-    .map((v, i) => ({ v, i }))
-    .sort((a, b) => b.v.createdAt.localeCompare(a.v.createdAt) || b.i - a.i)
-    .map((x) => x.v);
-}
-
-export function latestVersion(container: AssetContainerRecord): AssetVersionRecord | undefined {
-  return versionsNewestFirst(Object.values(container.versions)).find((v) => v.properties.isArchived !== true);
-}
-
 function assetBaseId(w: World, ws: WorkspaceSeed, container: AssetContainerRecord): string {
   return `${workspaceArmId(w, ws)}/${container.kind}/${container.name}`;
 }
@@ -204,16 +199,7 @@ export function containerResource(
   container: AssetContainerRecord,
 ): Record<string, unknown> {
   const spec = ASSET_KIND_SPECS[container.kind];
-  const latest = latestVersion(container);
-  const properties: Record<string, unknown> = {
-    description: null,
-    tags: {},
-    properties: {},
-    isArchived: false,
-    ...cloneJson(container.properties),
-    latestVersion: latest?.version ?? null,
-    nextVersion: nextVersion(container),
-  };
+  const properties = containerProperties(container);
   if (spec.hasProvisioningState) properties.provisioningState = 'Succeeded';
   if (container.kind === 'data' && properties.dataType === undefined) properties.dataType = 'uri_folder';
   return {

@@ -1,5 +1,5 @@
 import { armErrors } from '../arm-errors';
-import { sameJson } from '../json-utils';
+import { cloneJson, sameJson } from '../json-utils';
 import { immutableMessage, type AssetContainerRecord, type AssetKindSpec, type AssetVersionRecord } from './model';
 
 /**
@@ -39,4 +39,30 @@ export function nextVersion(container: AssetContainerRecord): string {
     .filter((v) => /^\d+$/.test(v))
     .map(Number);
   return String(numbers.length ? Math.max(...numbers) + 1 : 1);
+}
+
+/** Versions newest first, the way `$orderBy=createdtime desc` (what azure-ai-ml asks for @latest) sorts them. */
+export function versionsNewestFirst(versions: AssetVersionRecord[]): AssetVersionRecord[] {
+  // Versions created in the same millisecond keep their insertion order (reversed).
+  return versions
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => b.v.createdAt.localeCompare(a.v.createdAt) || b.i - a.i)
+    .map((x) => x.v);
+}
+
+export function latestVersion(container: AssetContainerRecord): AssetVersionRecord | undefined {
+  return versionsNewestFirst(Object.values(container.versions)).find((v) => v.properties.isArchived !== true);
+}
+
+/** A container's properties as the service answers them: its defaults, what was set, and its versions' summary. */
+export function containerProperties(container: AssetContainerRecord): Record<string, unknown> {
+  return {
+    description: null,
+    tags: {},
+    properties: {},
+    isArchived: false,
+    ...cloneJson(container.properties),
+    latestVersion: latestVersion(container)?.version ?? null,
+    nextVersion: nextVersion(container),
+  };
 }
