@@ -48,10 +48,7 @@ export class CliRunner {
     const n = ++this.count;
     const summaryFile = path.join(this.options.scratch, `summary-${n}.md`);
     const envFile = path.join(this.options.scratch, `exported-${n}.env`);
-    // A connect step picks the workspace afresh. On the command line the exported AMLOPS_WORKSPACE
-    // etc. double as input defaults, so they would override its --environment file.
-    const inherited = args[0] === 'connect' ? {} : this.exported.get(environment);
-    const env: NodeJS.ProcessEnv = { ...this.options.env, ...inherited, AMLOPS_ENV_FILE: envFile };
+    const env: NodeJS.ProcessEnv = { ...this.options.env, ...this.exported.get(environment), AMLOPS_ENV_FILE: envFile };
     const command = commandLine(args);
     const started = Date.now();
     const run = await new Promise<Omit<StepRun, 'summary' | 'ms' | 'command'>>((resolve) => {

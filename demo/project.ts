@@ -13,7 +13,7 @@ export interface ProjectFacts {
 
 /**
  * Points a project written by `amlops init` at the emulator: what a team does once, by filling in
- * .cloud/dev.yml and .cloud/prod.yml with its workspaces and the registry's name.
+ * .cloud/dev.yml and .cloud/prod.yml with its workspaces (init --registry named the registry).
  */
 export function pointProjectAtEmulator(dir: string, info: EmulatorInfo): ProjectFacts {
   for (const env of ['dev', 'prod']) {
@@ -30,11 +30,6 @@ export function pointProjectAtEmulator(dir: string, info: EmulatorInfo): Project
         '',
       ].join('\n'),
     );
-  }
-  // The prod side deploys from the registry dev promotes into.
-  for (const file of listFiles(path.join(dir, '.cloud', 'prod'))) {
-    const text = fs.readFileSync(file, 'utf8');
-    fs.writeFileSync(file, text.replace(/azureml:\/\/registries\/[^/]+\//g, `azureml://registries/${info.registry}/`));
   }
   const nameIn = (rel: string, key: string): string => {
     const text = fs.readFileSync(path.join(dir, rel), 'utf8');
@@ -84,8 +79,4 @@ function addSmokeCases(dir: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${cases.join('\n')}\n`);
   return rel;
-}
-
-function listFiles(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
 }

@@ -31,7 +31,7 @@ interface Context {
   state: {
     trackingUri?: string;
     /** Registered versions, oldest first. */
-    models: { id: string; learningRate: string; job: string }[];
+    models: { id: string; version: string; learningRate: string; job: string }[];
     losses: { name: string; points: MetricPoint[] }[];
     registryModelId?: string;
     latencies: { name: string; values: number[] }[];
@@ -132,10 +132,10 @@ function scaffold(runner: CliRunner, work: string, emulator: Emulator, report: R
   const dir = path.join(work, 'project');
   const s = report.section('Scaffold: amlops init');
   const started = Date.now();
-  const init = spawnSync(process.execPath, [runner.cli, 'init', dir, '--ci', 'both', '--person', 'demo'], {
-    encoding: 'utf8',
-  });
-  const command = `amlops init ${dir} --ci both --person demo`;
+  // The registry dev promotes into and prod deploys from: the emulator's.
+  const args = ['init', dir, '--ci', 'both', '--person', 'demo', '--registry', emulator.info.registry];
+  const init = spawnSync(process.execPath, [runner.cli, ...args], { encoding: 'utf8' });
+  const command = commandLine(args);
   say(`$ ${command}`);
   for (const line of init.stderr.split('\n')) if (line.trim()) say(`  | ${line}`);
   if (init.status !== 0) {
@@ -150,7 +150,7 @@ function scaffold(runner: CliRunner, work: string, emulator: Emulator, report: R
   s.steps.push({ command, ok: true, line, ms: Date.now() - started });
   s.blocks.push({
     kind: 'text',
-    text: "The demo then fills in `.cloud/dev.yml` and `.cloud/prod.yml` with the emulator's workspaces (what a team does once with its own), names the emulator's registry in `.cloud/prod/`, and adds smoke cases in `tests/smoke/online.yml`.",
+    text: "The demo then fills in `.cloud/dev.yml` and `.cloud/prod.yml` with the emulator's workspaces (what a team does once with its own), and adds single-row cases to `.cloud/smoke-cases.yml` for a latency sample.",
   });
   return project;
 }
@@ -197,7 +197,12 @@ async function train(ctx: Context, run: 1 | 2): Promise<void> {
   );
   const registration = await step(ctx, s, 'dev', registerArgs(project, job.outputs['job-name']), (o) => registered(o));
   const modelId = registration.outputs['model-id'];
-  state.models.push({ id: modelId, learningRate, job: job.outputs['job-name'] });
+  state.models.push({
+    id: modelId,
+    version: registration.outputs['model-version'],
+    learningRate,
+    job: job.outputs['job-name'],
+  });
   const gateRows = [
     [
       `${job.outputs['job-name']} (learning rate ${learningRate})`,
@@ -253,6 +258,9 @@ async function train(ctx: Context, run: 1 | 2): Promise<void> {
   if (run === 2) s.blocks.push(lossChart(state.losses));
 }
 
+/** The deployment the templates roll a model version out as (their deployment-name default). */
+const deploymentName = (version: string): string => `model-v${version}`;
+
 const registerArgs = (project: ProjectFacts, job: string): string[] => [
   'register-model',
   '--name',
@@ -269,21 +277,24 @@ const registerArgs = (project: ProjectFacts, job: string): string[] => [
 
 /**
  * The deploy-online template's job: connect → deploy-online (files of .cloud/dev) → smoke-test.
- * Run 1 creates the endpoint with deployment blue; run 2 rolls out green beside it as a canary.
+ * As the templates do, each model version gets its own deployment, model-v<version>: run 1 creates
+ * the endpoint with model-v1; run 2 rolls model-v2 out beside it as a canary and deletes model-v1.
  */
 async function deployDev(ctx: Context, run: 1 | 2): Promise<void> {
   const { project, state } = ctx;
+  const model = state.models[state.models.length - 1];
+  const deployment = deploymentName(model.version);
   const s = stage(
     ctx,
     run === 1
-      ? 'Pipeline run 1 · deploy to dev (deploy-online template: connect → deploy-online → smoke-test): deployment blue'
-      : 'Pipeline run 2 · deploy to dev: canary rollout of deployment green beside blue',
+      ? `Pipeline run 1 · deploy to dev (deploy-online template: connect → deploy-online → smoke-test): deployment ${deployment}`
+      : `Pipeline run 2 · deploy to dev: canary rollout of deployment ${deployment} beside ${deploymentName(state.models[state.models.length - 2].version)}`,
   );
   await step(ctx, s, 'dev', ['connect', '--environment', 'dev'], (o) => `workspace ${o.workspace}`);
   const args = [
     'deploy-online',
     '--model',
-    state.models[state.models.length - 1].id,
+    model.id,
     '--endpoint-file',
     '.cloud/dev/endpoint.yml',
     '--deployment-file',
@@ -291,10 +302,18 @@ async function deployDev(ctx: Context, run: 1 | 2): Promise<void> {
     '--smoke-cases',
     project.smokeCases,
   ];
-  // The templates' traffic steps with a short health window. The deployment file names blue; the
-  // canary gets its own name, so blue keeps serving until green has proven itself.
-  args.push('--traffic-steps', '10,50,100', '--step-wait', '2s');
-  if (run === 2) args.push('--deployment-name', 'green');
+  // The templates' traffic steps with a short health window; the live deployment keeps serving
+  // until the new version's has proven itself, and is deleted once it has no traffic left.
+  args.push(
+    '--deployment-name',
+    deployment,
+    '--delete-old',
+    'true',
+    '--traffic-steps',
+    '10,50,100',
+    '--step-wait',
+    '2s',
+  );
   const deployed = await step(
     ctx,
     s,
@@ -333,13 +352,14 @@ async function deployDev(ctx: Context, run: 1 | 2): Promise<void> {
     });
   }
   if (run === 2 && rows.length) {
+    const before = Object.keys(JSON.parse(deployed.outputs['previous-traffic'] || '{}') as Record<string, number>);
     s.blocks.push({
       kind: 'chart',
       id: 'canary-traffic',
       title: 'Canary rollout: traffic per step',
       svg: stackedBars({
         title: `Canary rollout on ${deployed.outputs.endpoint}: traffic per step`,
-        keys: ['blue', 'green'],
+        keys: [...before.filter((k) => k !== name), name],
         bars: rows.map((r) => ({ label: r.step, values: parseTraffic(r.traffic) })),
       }),
     });
@@ -360,13 +380,13 @@ async function promote(ctx: Context): Promise<void> {
     ctx,
     'Promote to prod (promote template: connect dev → promote-model → connect prod → deploy-online → smoke-test)',
   );
-  const approved = state.models[state.models.length - 1].id;
+  const approved = state.models[state.models.length - 1];
   await step(ctx, s, 'prod', ['connect', '--environment', 'dev'], (o) => `source workspace ${o.workspace}`);
   const promoted = await step(
     ctx,
     s,
     'prod',
-    ['promote-model', '--model', approved, '--registry', emulator.info.registry],
+    ['promote-model', '--model', approved.id, '--registry', emulator.info.registry],
     (o) => `${o['model-id']} ${o.action}`,
   );
   // As the promote template does: prod deploys the promoted version, from the registry.
@@ -387,6 +407,10 @@ async function promote(ctx: Context): Promise<void> {
       '.cloud/prod/deployment.yml',
       '--model',
       state.registryModelId,
+      '--deployment-name',
+      deploymentName(promoted.outputs['model-version']),
+      '--delete-old',
+      'true',
       '--smoke-cases',
       project.smokeCases,
     ],
@@ -435,10 +459,10 @@ async function promote(ctx: Context): Promise<void> {
 async function batchScore(ctx: Context): Promise<void> {
   const s = stage(
     ctx,
-    "Batch scoring in prod (batch-score template: connect → deploy-batch with a test invocation), after creating prod's cluster",
+    'Batch scoring in prod (batch-score template: connect → ensure-compute → deploy-batch with a test invocation)',
   );
   await step(ctx, s, 'prod', ['connect', '--environment', 'prod'], (o) => `workspace ${o.workspace}`);
-  // Batch deployments run on a cluster of the workspace they live in.
+  // Batch deployments run on a cluster of the workspace they live in; prod's is new.
   await step(
     ctx,
     s,

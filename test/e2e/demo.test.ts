@@ -59,9 +59,9 @@ test('it runs the templates’ steps in order, each with its success line', () =
     /^✔ submit-job: \w+ Completed, accuracy 0\.\d+/,
     /^✔ register-model: azureml:[\w-]+:1 created \(no baseline yet\)/,
     /^✔ connect: workspace dev/,
-    /^✔ deploy-online: [\w-]+-dev\/blue created, traffic none → blue 100%/,
+    /^✔ deploy-online: [\w-]+-dev\/model-v1 created, traffic none → model-v1 100%/,
     /^✔ smoke-test: \d+ passed, 0 failed; latency p50 \d+ ms/,
-    // Pipeline run 2: the gate passes the new model and refuses a broken one; canary to green.
+    // Pipeline run 2: the gate passes the new model and refuses a broken one; canary to its own deployment.
     /^✔ connect: workspace dev/,
     /^✔ ensure-compute: cpu-cluster unchanged/,
     /^✔ submit-job: \w+ Completed, accuracy 0\.\d+/,
@@ -69,36 +69,41 @@ test('it runs the templates’ steps in order, each with its success line', () =
     /^✔ submit-job: \w+ Completed, accuracy 0\.\d+/,
     /^✔ register-model: refused as expected: model rejected by the gate: accuracy 0\.\d+ is worse/,
     /^✔ connect: workspace dev/,
-    /^✔ deploy-online: [\w-]+-dev\/green rolled-out, traffic blue 100% → green 100%/,
+    /^✔ deploy-online: [\w-]+-dev\/model-v2 rolled-out, traffic model-v1 100% → model-v2 100%/,
     /^✔ smoke-test: \d+ passed, 0 failed/,
     // Promotion: dev -> registry -> prod, deployed from the registry.
     /^✔ connect: source workspace dev/,
     /^✔ promote-model: azureml:\/\/registries\/[\w-]+\/models\/[\w-]+\/versions\/2 created/,
     /^✔ connect: workspace prod/,
-    /^✔ deploy-online: [\w-]+-prod\/blue created, traffic none → blue 100%/,
+    /^✔ deploy-online: [\w-]+-prod\/model-v2 created, traffic none → model-v2 100%/,
     /^✔ smoke-test: \d+ passed, 0 failed/,
     // Batch scoring in prod.
     /^✔ connect: workspace prod/,
     /^✔ ensure-compute: cpu-cluster created/,
     /^✔ deploy-batch: [\w-]+-batch-prod\/default, scoring job \S+ completed/,
   ];
+  // The project names the emulator's registry from the start: nothing in .cloud/ is rewritten for it.
+  expect(out).toMatch(/^\$ amlops init \S+ --ci both --person demo --registry [\w-]+$/m);
   const lines = successLines().filter((l) => !l.startsWith('✔ emulator:'));
   expect(lines).toHaveLength(expected.length);
   lines.forEach((line, i) => expect(line).toMatch(expected[i]));
 });
 
-test('training logs stream, the canary moves traffic in steps and ends 100% on green', () => {
+test('training logs stream, the canary moves traffic in steps, ends 100% on the new version and deletes the old one', () => {
   expect(out).toMatch(/\| epoch 0: loss 0\.6931/);
   expect(out).toMatch(/loss per epoch \(MLflow history of \w+\): 0:0\.6931 {2}50:/);
-  expect(out).toMatch(/Traffic[^\n]*green 10%/);
-  expect(out).toMatch(/Traffic[^\n]*green 50%/);
-  expect(out).toContain('traffic ended: green 100% (deployment green serves');
+  expect(out).toMatch(/Traffic[^\n]*model-v2 10%/);
+  expect(out).toMatch(/Traffic[^\n]*model-v2 50%/);
+  expect(out).toContain("Deleting old deployment 'model-v1'");
+  expect(out).toContain('traffic ended: model-v2 100% (deployment model-v2 serves');
+  // Every rollout a new deployment of its own: nothing was updated in place.
+  expect(out).not.toMatch(/updated in place/);
 });
 
 test('prod serves the promoted version from the registry', () => {
   const promoted = /✔ promote-model: (azureml:\/\/registries\/\S+)/.exec(out)?.[1];
   expect(promoted).toBeDefined();
-  expect(out).toContain(`prod deployment blue serves model ${promoted}`);
+  expect(out).toContain(`prod deployment model-v2 serves model ${promoted}`);
 });
 
 test('the markdown and HTML reports hold the loss and latency charts, the traffic and the registry model', () => {
@@ -128,11 +133,11 @@ test('the markdown and HTML reports hold the loss and latency charts, the traffi
 
   for (const text of [md, html]) {
     expect(text).toContain('All stages passed');
-    expect(text).toMatch(/traffic after \| green 100%|traffic after<\/td><td>green 100%/);
+    expect(text).toMatch(/traffic after \| model-v2 100%|traffic after<\/td><td>model-v2 100%/);
     expect(text).toContain(promoted);
     expect(text).toContain('model rejected by the gate');
   }
-  expect(md).toMatch(/\| traffic 50% \| blue 50%, green 50% \| ✅/);
+  expect(md).toMatch(/\| traffic 50% \| model-v1 50%, model-v2 50% \| ✅/);
   expect(md).toMatch(/\| prod deployment model \(ARM\) \| azureml:\/\/registries\//);
 });
 
