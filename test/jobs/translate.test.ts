@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadJob } from '../../shared/aml/jobs/load';
+import { loadJob, parseJob } from '../../shared/aml/jobs/load';
 import { anonymousEnvironment, planJob } from '../../shared/aml/jobs/plan';
 import { isoDuration, pyFloatRepr, pyJsonDumps, pyStr, PyFloat, pyYamlDump } from '../../shared/aml/jobs/python-compat';
 import { environmentVersionBody, toJsonText, translateJob } from '../../shared/aml/jobs/translate';
-import { CORPUS, fakeResolver, JOB_PATH, OPTIONS, specValidator, translateText, WS } from './helpers';
+import { CORPUS, failure, fakeResolver, JOB_PATH, OPTIONS, specValidator, translateText, WS } from './helpers';
 
 const PUT = (body: unknown) => specValidator().then((v) => v.validateRequest('PUT', JOB_PATH, body));
 const props = async (text: string, overrides: string[] = []) => {
@@ -77,6 +77,48 @@ describe('anonymous environments', () => {
         isAnonymous: true,
       },
     });
+  });
+});
+
+describe('inline environment with an inference config (custom serving container)', () => {
+  const job = (config: string) => `
+command: echo hi
+environment:
+  image: placeholder.azurecr.io/repo/img:v1
+  inference_config:
+${config}
+`;
+  const routes = `    liveness_route: { port: 5001, path: / }
+    readiness_route: { port: 5001, path: /ready }
+    scoring_route: { port: 5001, path: /score }`;
+
+  it('sends the routes in the REST spelling and names the environment as azure-ai-ml does', async () => {
+    const plan = planJob(parseJob(job(routes), '/tmp/x/job.yml'));
+    const body = environmentVersionBody(plan.environments[0]);
+    expect(body.properties).toMatchObject({
+      inferenceConfig: {
+        livenessRoute: { port: 5001, path: '/' },
+        readinessRoute: { port: 5001, path: '/ready' },
+        scoringRoute: { port: 5001, path: '/score' },
+      },
+    });
+    // The version azure-ai-ml 1.4.0 computed for the same environment.
+    expect(plan.environments[0].version).toBe('f03d86618c565435a2423582b1bd0c2a');
+  });
+
+  it('sends routes the 2024-10-01 spec accepts', async () => {
+    const plan = planJob(parseJob(job(routes.replace('path: /', 'path: /health')), '/tmp/x/job.yml'));
+    const v = await specValidator();
+    const body = environmentVersionBody(plan.environments[0]);
+    expect(v.validateRequest('PUT', `${WS}/environments/e/versions/1`, body)).toEqual([]);
+  });
+
+  it.each([
+    ['    liveness_route: { port: 5001, path: / }', /job\.yml:6.*missing 'readiness_route'/s],
+    [routes.replace('port: 5001, path: /score', 'port: http, path: /score'), /job\.yml:8.*'port'.*whole number/s],
+    [routes + '\n    entry_script: x.py', /job\.yml:9.*unknown field 'entry_script'/s],
+  ])('refuses a wrong inference config at file:line (%#)', (config, message) => {
+    expect(failure(() => parseJob(job(config), '/tmp/x/job.yml'))).toMatch(message);
   });
 });
 

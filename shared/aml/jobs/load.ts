@@ -425,9 +425,25 @@ function environmentSource(f: Fields): EnvironmentSource | undefined {
     description: e.str('description'),
     tags: e.has('tags') ? e.stringMap('tags') : undefined,
     osType: e.str('os_type'),
-    inferenceConfig: e.raw('inference_config'),
+    inferenceConfig: inferenceConfigOf(e),
     where,
   };
+}
+
+/** az ml's schema: all three routes, each with a whole-number port and a path. */
+function inferenceConfigOf(e: Fields): PyValue | undefined {
+  const config = e.sub('inference_config', "'environment.inference_config'");
+  if (!config) return undefined;
+  const routes = ['liveness_route', 'readiness_route', 'scoring_route'];
+  config.allowOnly(routes);
+  for (const route of routes) {
+    if (!config.has(route)) throw config.error(undefined, `missing '${route}' in 'environment.inference_config'`);
+    const r = config.sub(route, `'environment.inference_config.${route}'`)!.allowOnly(['port', 'path']);
+    r.require('port');
+    r.num('port', { integer: true, min: 0 });
+    r.str('path', true);
+  }
+  return config.data;
 }
 
 function readConda(e: Fields, file: string): PyValue {

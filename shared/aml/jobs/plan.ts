@@ -11,8 +11,9 @@ import type {
   JobInput,
   PipelineStep,
 } from './model';
-import { md5Hex, pyJoin, pyYamlDump } from './python-compat';
+import { md5Hex, pyJoin, pyYamlDump, type PyValue } from './python-compat';
 import { parseReference, type AssetKind } from './refs';
+import { isPyMap } from './yaml-source';
 
 /** azure-ai-ml's ANONYMOUS_ENV_NAME. */
 export const ANONYMOUS_ENV_NAME = 'CliV2AnonymousEnvironment';
@@ -168,6 +169,26 @@ export function planJob(job: JobDefinition): JobPlan {
   return plan;
 }
 
+const SDK_MODELS = 'azure.ai.ml._restclient.v2022_05_01.models._models_py3';
+
+/**
+ * yaml.dump(sort_keys=True) of the inference config as azure-ai-ml holds it when naming the
+ * environment: its schema loads the routes into the generated REST model objects, which PyYAML
+ * dumps as tagged Python objects (with their empty additional_properties).
+ */
+function inferenceConfigDump(config: PyValue): string {
+  if (!isPyMap(config)) return pyYamlDump(config);
+  const lines = [`!!python/object:${SDK_MODELS}.InferenceContainerProperties`, 'additional_properties: {}'];
+  for (const key of Object.keys(config).sort()) {
+    const route = config[key];
+    if (!isPyMap(route)) continue;
+    lines.push(`${key}: !!python/object:${SDK_MODELS}.Route`, '  additional_properties: {}');
+    const fields = pyYamlDump({ path: route.path, port: route.port }).trimEnd().split('\n');
+    for (const line of fields) lines.push(`  ${line}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** Folder that relative paths of the job file are resolved against. */
 function baseDirOf(job: JobDefinition): string {
   return job.baseDir;
@@ -185,7 +206,7 @@ export function anonymousEnvironment(spec: InlineEnvironment): AnonymousEnvironm
   if (spec.image) {
     let hash = md5Hex(spec.image);
     if (spec.inferenceConfig !== undefined && spec.inferenceConfig !== null) {
-      hash = pyJoin(hash, md5Hex(pyYamlDump(spec.inferenceConfig)));
+      hash = pyJoin(hash, md5Hex(inferenceConfigDump(spec.inferenceConfig)));
     }
     if (condaFile) hash = pyJoin(hash, md5Hex(condaFile));
     planned.version = md5Hex(hash);

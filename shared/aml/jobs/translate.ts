@@ -40,6 +40,7 @@ import {
   type LabelReference,
 } from './plan';
 import { isoDuration, md5Uuid, PyFloat, pyFloatRepr, pyJsonDumps, pyStr, type PyValue } from './python-compat';
+import { isPyMap, type PyMap } from './yaml-source';
 import { labelledId, namedId, parseReference, versionedId, type WorkspaceScope } from './refs';
 
 type Json = Record<string, unknown>;
@@ -130,9 +131,25 @@ export function environmentVersionBody(env: AnonymousEnvironment, buildContextUr
   if (s.osType) props.osType = s.osType;
   if (s.tags && Object.keys(s.tags).length) props.tags = s.tags;
   props.isAnonymous = true;
-  if (s.inferenceConfig !== undefined) props.inferenceConfig = s.inferenceConfig;
+  if (isPyMap(s.inferenceConfig)) props.inferenceConfig = inferenceContainerProperties(s.inferenceConfig);
   if (s.description) props.description = s.description;
   return { properties: props };
+}
+
+/** The YAML's snake_case routes in the REST spelling (InferenceContainerProperties), as azure-ai-ml sends them. */
+function inferenceContainerProperties(config: PyMap): Json {
+  const out: Json = {};
+  for (const [yamlKey, restKey] of [
+    ['liveness_route', 'livenessRoute'],
+    ['readiness_route', 'readinessRoute'],
+    ['scoring_route', 'scoringRoute'],
+  ] as const) {
+    const route = config[yamlKey];
+    if (!isPyMap(route)) continue;
+    const port = route.port instanceof PyFloat ? route.port.value : Number(route.port);
+    out[restKey] = { path: String(route.path), port };
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
