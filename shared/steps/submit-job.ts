@@ -21,7 +21,16 @@ export const submitJobStep: StepModule = {
     // Everything the user gave is read and checked before anything reaches Azure.
     const file = inputs.file('file')!;
     const overrides = readOverrides(inputs);
-    const job = loadJob(file, { overrides, cwd: host.cwd });
+    // Names are plain text: only `set` values are read as YAML, as az ml's --set does.
+    const literals = {
+      fields: {
+        experiment_name: inputs.string('experiment-name'),
+        display_name: inputs.string('display-name'),
+        compute: inputs.string('compute'),
+      },
+      origin: (key: string) => `input '${key.replace('_', '-')}'`,
+    };
+    const job = loadJob(file, { overrides, literals, cwd: host.cwd });
     job.properties = withGitProperties(job.properties, gitProperties(path.dirname(file), host.env));
     const plan = planJob(job);
     const wait = inputs.boolean('wait') ?? true;
@@ -101,13 +110,6 @@ function readOverrides(inputs: Inputs): string[] {
   for (const line of lines) {
     if (!/^[^=\s]+=/.test(line)) inputs.fail('set', `needs one path=value per line, got '${line}'`);
   }
-  const field = (input: string, key: string) => {
-    const v = inputs.string(input);
-    if (v !== undefined) lines.push(`${key}=${v}`);
-  };
-  field('experiment-name', 'experiment_name');
-  field('display-name', 'display_name');
-  field('compute', 'compute');
   return lines;
 }
 

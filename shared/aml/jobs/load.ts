@@ -54,6 +54,8 @@ import { isPyMap, YamlSource, type KeyPath } from './yaml-source';
 export interface LoadOptions {
   /** az ml `--set key.sub=value` overrides, applied before validation. */
   overrides?: readonly string[];
+  /** Top-level fields taken as literal text (after the overrides), and how messages name their origin. */
+  literals?: { fields: Record<string, string | undefined>; origin: (key: string) => string };
   /** Folder that file names in messages are relative to. */
   cwd?: string;
 }
@@ -132,17 +134,18 @@ const COMPONENT_KEYS = [
 /** Reads, overrides and validates a job YAML file. */
 export function loadJob(file: string, options: LoadOptions = {}): JobDefinition {
   const src = YamlSource.load(file, options.cwd);
-  return jobFromSource(src, options.overrides ?? []);
+  return jobFromSource(src, options);
 }
 
 /** Same as loadJob for YAML text; `file` names the file in messages and anchors relative paths. */
 export function parseJob(text: string, file: string, options: LoadOptions = {}): JobDefinition {
-  return jobFromSource(YamlSource.parse(text, file, file), options.overrides ?? []);
+  return jobFromSource(YamlSource.parse(text, file, file), options);
 }
 
-function jobFromSource(src: YamlSource, overrides: readonly string[]): JobDefinition {
+function jobFromSource(src: YamlSource, options: LoadOptions): JobDefinition {
   if (!isPyMap(src.data)) throw src.error([], 'a job YAML must be a mapping');
-  src.applyOverrides(overrides);
+  src.applyOverrides(options.overrides ?? []);
+  if (options.literals) src.applyLiterals(options.literals.fields, options.literals.origin);
   const f = Fields.of(src, [], 'the job');
   const type = (f.str('type') ?? 'command').toLowerCase();
   if (OTHER_JOB_TYPES.includes(type)) {
@@ -493,7 +496,11 @@ function resources(f: Fields): Resources | undefined {
 
 function compute(f: Fields, key: string): string | undefined {
   const c = f.str(key);
-  return c === undefined ? undefined : c.replace(/^azureml:/, '');
+  if (c === undefined) return undefined;
+  const name = c.replace(/^azureml:/, '');
+  if (!name.trim())
+    throw f.error(key, `'${key}' names no compute`, 'Name a compute target, or leave it out for serverless.');
+  return name;
 }
 
 function identity(f: Fields): Identity | undefined {

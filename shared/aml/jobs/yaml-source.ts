@@ -63,14 +63,28 @@ export class YamlSource {
         node = node[key] as PyMap;
       }
       node[keys[keys.length - 1]] = value;
-      this.overridden.set(keys.join('\0'), item);
+      this.overridden.set(keys.join('\0'), `--set ${item}`);
+    }
+  }
+
+  /**
+   * Top-level fields given as plain text (display name, experiment name, compute): unlike --set,
+   * the value is never read as YAML, so 'broken: no epochs' stays that text. `origin` names
+   * where it came from in messages.
+   */
+  applyLiterals(fields: Record<string, string | undefined>, origin: (key: string) => string): void {
+    if (!isPyMap(this.data)) throw this.error([], 'a job YAML must be a mapping');
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      this.data[key] = value;
+      this.overridden.set(key, origin(key));
     }
   }
 
   locate(keyPath: KeyPath, which: 'value' | 'key' = 'value'): SourceLocation {
     for (let n = keyPath.length; n > 0; n--) {
       const set = this.overridden.get(keyPath.slice(0, n).join('\0'));
-      if (set) return { file: `--set ${set}` };
+      if (set) return { file: set };
     }
     return this.yaml.locate(keyPath, which);
   }
