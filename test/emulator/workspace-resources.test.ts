@@ -159,7 +159,7 @@ test('datastores list filters isDefault and pages; unknown datastores are 404', 
 
 test('operations the emulator does not implement say so (501 NotSupportedByEmulator), not a misleading 404', async () => {
   const { info } = emulator;
-  const res = await request(info, 'GET', workspaceUrl(info, 'dev', '/onlineEndpoints'), {
+  const res = await request(info, 'GET', workspaceUrl(info, 'dev', '/schedules'), {
     headers: bearer(emulator.issueAccessToken()),
   });
   expect(res.status).toBe(501);
