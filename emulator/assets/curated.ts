@@ -56,3 +56,14 @@ export function seedCuratedEnvironments(w: World): void {
   }
   if (changed) w.state.save();
 }
+
+/**
+ * Azure ML's public registry `azureml` holds the same curated environments without the prefix
+ * (`azureml://registries/azureml/environments/sklearn-1.5/labels/latest`), and azure-ai-ml writes
+ * that form for curated environments. Resolved as a version that exists, never built.
+ */
+export function publicRegistryEnvironment(name: string): { name: string; image: string } | undefined {
+  const wanted = `azureml-${name}`.toLowerCase();
+  const found = Object.entries(CURATED).find(([curated]) => curated.toLowerCase() === wanted);
+  return found ? { name: found[0].slice('AzureML-'.length), image: found[1] } : undefined;
+}

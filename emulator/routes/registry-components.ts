@@ -3,6 +3,7 @@ import type { AssetContainerRecord, AssetVersionRecord } from '../assets/model';
 import { latestVersion, registryArmId, requireRegistryName, versionsNewestFirst } from '../assets/registry-store';
 import { isRecord } from '../http';
 import { cloneJson } from '../json-utils';
+import { publicRegistryEnvironment } from '../assets/curated';
 import { lroHeaders, startOperation } from '../lro';
 import { page, PROVIDER, systemData, type World } from '../world';
 import type { ArmRequest, ArmRoute } from './arm';
@@ -46,6 +47,7 @@ export function resolveRegistryAsset(
       `^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/${PROVIDER}/registries/([^/]+)/${kind}/([^/]+)/(versions)/([^/]+)$`,
       'i',
     ).exec(ref);
+  if (m && kind === 'environments' && m[1].toLowerCase() === PUBLIC_REGISTRY) return publicEnvironment(w, m);
   if (!m || m[1].toLowerCase() !== w.ids.registryName.toLowerCase()) return undefined;
   const container = findRegistryAsset(w, kind, decodeURIComponent(m[2]));
   if (!container) return undefined;
@@ -56,6 +58,34 @@ export function resolveRegistryAsset(
         : undefined
       : container.versions[decodeURIComponent(m[4])];
   return version ? { container, version } : undefined;
+}
+
+/** Microsoft's public registry of curated assets, which every workspace can read. */
+const PUBLIC_REGISTRY = 'azureml';
+
+function publicEnvironment(
+  w: World,
+  m: RegExpExecArray,
+): { container: AssetContainerRecord; version: AssetVersionRecord } | undefined {
+  const curated = publicRegistryEnvironment(decodeURIComponent(m[2]));
+  if (!curated || (m[3].toLowerCase() === 'labels' && m[4] !== 'latest')) return undefined;
+  const at = w.ids.createdAt;
+  const version: AssetVersionRecord = {
+    version: m[3].toLowerCase() === 'versions' ? decodeURIComponent(m[4]) : '1',
+    createdAt: at,
+    modifiedAt: at,
+    properties: { image: curated.image, isAnonymous: false, isArchived: false },
+  };
+  const container: AssetContainerRecord = {
+    workspace: PUBLIC_REGISTRY,
+    kind: 'environments',
+    name: curated.name,
+    createdAt: at,
+    modifiedAt: at,
+    properties: {},
+    versions: { [version.version]: version },
+  };
+  return { container, version };
 }
 
 function notFound(w: World, kind: Kind, what: string): never {
