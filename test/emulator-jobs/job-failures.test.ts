@@ -127,14 +127,23 @@ test('inputs that cannot be materialized fail the job with a clear UserError bef
   expect((await ws.details('unbound')).error.error.message).toContain("the job has no inputs 'nothing'");
 });
 
-test('job types the emulator cannot run are refused at PUT', async () => {
-  // An older api-version: its bodies are not checked against the 2024-10-01 spec first.
-  const res = await ws.arm(
-    'PUT',
-    '/jobs/automl-1',
-    { properties: { jobType: 'AutoML', taskDetails: { taskType: 'Classification' } } },
-    '2022-10-01-preview',
-  );
-  expect(res.status).toBe(400);
-  expect(res.json.error.code).toBe('JobTypeNotSupportedByEmulator');
+test('job types the emulator cannot run are accepted, then end Failed saying they need Azure ML', async () => {
+  const res = await ws.arm('PUT', '/jobs/automl-1', {
+    properties: {
+      jobType: 'AutoML',
+      environmentId: 'azureml:AzureML-AutoML:1',
+      taskDetails: {
+        taskType: 'Classification',
+        targetColumnName: 'y',
+        trainingData: { jobInputType: 'mltable', uri: 'azureml://datastores/workspaceblobstore/paths/train/' },
+      },
+    },
+  });
+  expect(res.status).toBe(201);
+  const done = await ws.waitForJob('automl-1');
+  expect(done.properties.status).toBe('Failed');
+  expect((await ws.details('automl-1')).error.error).toMatchObject({
+    code: 'JobTypeNotSupportedByEmulator',
+    message: expect.stringContaining('AutoML needs Azure ML'),
+  });
 });
