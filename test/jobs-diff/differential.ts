@@ -103,7 +103,14 @@ export function overridesFor(c: Candidate): string[] {
     if (!COMPUTE_NAME.test(compute)) return [`compute=azureml:${DEFAULT_COMPUTE}`];
     return [];
   }
-  return hasOwnCompute(c.data) ? [] : [`compute=azureml:${DEFAULT_COMPUTE}`];
+  const own = hasOwnCompute(c.data) ? [] : [`compute=azureml:${DEFAULT_COMPUTE}`];
+  // Serverless Spark steps of a pipeline get the same runtime override, one step at a time.
+  const jobs = (d as { jobs?: Record<string, { type?: unknown; resources?: { runtime_version?: unknown } }> }).jobs;
+  const runtimes = Object.entries(jobs ?? {})
+    .filter(([, s]) => s?.type === 'spark' && s.resources)
+    .filter(([, s]) => !ORACLE_SPARK_RUNTIMES.includes(String(s.resources?.runtime_version ?? '')))
+    .map(([name]) => `jobs.${name}.resources.runtime_version=3.2`);
+  return [...own, ...runtimes];
 }
 
 /** Computes the files name, plus the default one. */

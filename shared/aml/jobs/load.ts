@@ -43,7 +43,9 @@ import {
   type Service,
   type SparkEntry,
   type SparkJob,
+  type SparkComponent,
   type SparkSpec,
+  type SparkStep,
   type SweepJob,
   type SweepSettings,
   type SweepStep,
@@ -258,15 +260,16 @@ function step(f: Fields): PipelineStep {
   if (type === 'parallel') return parallelStep(f);
   if (type === 'pipeline') return pipelineComponentStep(f);
   if (type === 'automl') return automlStep(f);
-  const known = ['spark', 'import', 'data_transfer', 'flow_parallel'];
+  if (type === 'spark') return sparkStep(f);
+  const known = ['import', 'data_transfer', 'flow_parallel'];
   if (known.includes(type)) {
     throw f.error(
       'type',
       `not supported yet: ${type} steps in pipeline jobs`,
-      'submit-job translates command, sweep, parallel, pipeline and automl steps; submit this pipeline with az ml for now.',
+      'submit-job translates command, sweep, parallel, pipeline, automl and spark steps; submit this pipeline with az ml for now.',
     );
   }
-  throw f.error('type', `unknown step type '${type}'`, 'Use command, sweep, parallel, pipeline or automl.');
+  throw f.error('type', `unknown step type '${type}'`, 'Use command, sweep, parallel, pipeline, automl or spark.');
 }
 
 function stepCommon(f: Fields) {
@@ -700,6 +703,7 @@ function anyComponentFrom(
     throw f.error('type', `a ${expected} step needs a ${expected} component; this one is a ${type} component`);
   }
   if (type === 'parallel') return parallelComponentFrom(f, source);
+  if (type === 'spark') return sparkComponentFrom(f, source);
   if (type === 'pipeline') return pipelineComponentFrom(f, source);
   return componentFrom(f, source);
 }
@@ -1160,6 +1164,27 @@ function sparkSpec(f: Fields): SparkSpec {
     if (new Set(v).size !== v.length) throw f.error(key, `'${key}' must not list the same entry twice`);
     return v as string[];
   };
+  const conf = sparkSpecConf(f);
+  const code = codeSource(f);
+  if (!code) throw f.error(undefined, `missing 'code' in ${f.what}`, 'Name the folder that holds the entry file.');
+  if (code.kind === 'local' && 'file' in entry && !fs.existsSync(path.join(code.path, entry.file))) {
+    throw e.error('file', `entry file '${entry.file}' is not in the code folder ${code.path}`);
+  }
+  return {
+    code,
+    entry,
+    pyFiles: list('py_files'),
+    jars: list('jars'),
+    files: list('files'),
+    archives: list('archives'),
+    conf,
+    environment: environmentSource(f),
+    args: f.str('args'),
+  };
+}
+
+/** `conf` as written, with the settings azure-ai-ml types checked and numbers kept as numbers. */
+function sparkSpecConf(f: Fields): Record<string, PyValue> {
   const c = f.sub('conf', "'conf'");
   const conf: Record<string, PyValue> = {};
   for (const [k, v] of Object.entries(c?.data ?? {})) {
@@ -1177,22 +1202,7 @@ function sparkSpec(f: Fields): SparkSpec {
     }
     conf[k] = kind === 'int' ? (n as number) : v;
   }
-  const code = codeSource(f);
-  if (!code) throw f.error(undefined, `missing 'code' in ${f.what}`, 'Name the folder that holds the entry file.');
-  if (code.kind === 'local' && 'file' in entry && !fs.existsSync(path.join(code.path, entry.file))) {
-    throw e.error('file', `entry file '${entry.file}' is not in the code folder ${code.path}`);
-  }
-  return {
-    code,
-    entry,
-    pyFiles: list('py_files'),
-    jars: list('jars'),
-    files: list('files'),
-    archives: list('archives'),
-    conf,
-    environment: environmentSource(f),
-    args: f.str('args'),
-  };
+  return conf;
 }
 
 /** azure-ai-ml's _validate_spark_configurations: the settings a Spark application cannot run without. */
@@ -1280,6 +1290,97 @@ function sparkJob(f: Fields): SparkJob {
     }
   }
   return job;
+}
+
+const SPARK_PROGRAM_KEYS = ['code', 'entry', 'py_files', 'jars', 'files', 'archives', 'environment', 'args'];
+
+function sparkComponentFrom(f: Fields, source: SparkComponent['source']): SparkComponent {
+  f.allowOnly([
+    '$schema',
+    'name',
+    'version',
+    'display_name',
+    'description',
+    'tags',
+    'type',
+    'is_deterministic',
+    'inputs',
+    'outputs',
+    'conf',
+    ...SPARK_PROGRAM_KEYS,
+  ]);
+  const spec = sparkSpec(f);
+  if (f.has('conf')) checkSparkConf(f, spec.conf);
+  return {
+    componentType: 'spark',
+    ...spec,
+    name: f.str('name'),
+    version: f.str('version'),
+    displayName: f.str('display_name'),
+    description: f.str('description'),
+    tags: f.stringMap('tags'),
+    isDeterministic: f.bool('is_deterministic'),
+    schema: f.str('$schema'),
+    inputs: ports(f, 'inputs'),
+    outputs: ports(f, 'outputs'),
+    source,
+    where: f.where,
+  };
+}
+
+/**
+ * A spark step: inline (its program written on the step, sent as an anonymous component with the
+ * step's input and output types) or naming a Spark component, whose program the step then runs
+ * with the step's own conf, resources and identity.
+ */
+function sparkStep(f: Fields): SparkStep {
+  f.allowOnly([...STEP_COMMON_KEYS, '$schema', 'component', 'conf', 'resources', ...SPARK_PROGRAM_KEYS]);
+  const r = f.sub('resources', "'resources'");
+  r?.allowOnly(['instance_type', 'runtime_version']);
+  const resources = r ? { instanceType: r.str('instance_type'), runtimeVersion: r.str('runtime_version') } : undefined;
+  if (f.has('component')) {
+    for (const key of SPARK_PROGRAM_KEYS) {
+      if (f.has(key))
+        throw f.error(key, `'${key}' cannot be combined with 'component' in ${f.what}`, 'Set it in the component.');
+    }
+    const component = typedComponentSource<SparkComponent>(f, 'component', 'spark');
+    let conf: Record<string, PyValue> | undefined;
+    if (f.has('conf')) {
+      conf = sparkSpecConf(f);
+      checkSparkConf(f, conf);
+    } else if (component.kind === 'anonymous') {
+      checkSparkConf(f, component.component.conf);
+    }
+    return {
+      type: 'spark',
+      ...stepCommon(f),
+      component,
+      conf,
+      resources,
+      source: component.kind === 'anonymous' ? component.component.source : 'YAML.COMPONENT',
+    };
+  }
+  const spec = sparkSpec(f);
+  checkSparkConf(f, spec.conf);
+  // Named by the step, as azure-ai-ml names an inline step's anonymous component.
+  const component: SparkComponent = {
+    componentType: 'spark',
+    ...spec,
+    displayName: String(f.at[f.at.length - 1]),
+    tags: {},
+    inputs: {},
+    outputs: {},
+    source: 'YAML.JOB',
+    where: f.where,
+  };
+  return {
+    type: 'spark',
+    ...stepCommon(f),
+    component: { kind: 'anonymous', component, where: f.where },
+    conf: spec.conf,
+    resources,
+    source: 'YAML.JOB',
+  };
 }
 
 function automlJob(f: Fields): AutoMLJob {

@@ -308,7 +308,23 @@ export interface PipelineComponent {
   where: SourceLocation;
 }
 
-export type AnyComponent = CommandComponent | ParallelComponent | PipelineComponent;
+/** A Spark component: from a component file or written inline in a spark step. */
+export interface SparkComponent extends SparkSpec {
+  componentType: 'spark';
+  name?: string;
+  version?: string;
+  displayName?: string;
+  description?: string;
+  tags: Record<string, string>;
+  isDeterministic?: boolean;
+  schema?: string;
+  inputs: Record<string, PortDefinition>;
+  outputs: Record<string, PortDefinition>;
+  source: 'YAML.COMPONENT' | 'YAML.JOB';
+  where: SourceLocation;
+}
+
+export type AnyComponent = CommandComponent | ParallelComponent | PipelineComponent | SparkComponent;
 
 export type ComponentSource<C extends AnyComponent = CommandComponent> =
   | { kind: 'reference'; ref: string; where: SourceLocation }
@@ -370,7 +386,17 @@ export interface AutoMLStep extends StepCommon {
   fields: Record<string, PyValue>;
 }
 
-export type PipelineStep = CommandStep | SweepStep | ParallelStep | PipelineComponentStep | AutoMLStep;
+/** A Spark step: its program comes from its component; conf and resources may be the step's own. */
+export interface SparkStep extends StepCommon {
+  type: 'spark';
+  component: ComponentSource<SparkComponent>;
+  /** The step's own conf; azure-ai-ml falls back to the component's when the step has none. */
+  conf?: Record<string, PyValue>;
+  resources?: SparkResources;
+  source: 'YAML.COMPONENT' | 'YAML.JOB';
+}
+
+export type PipelineStep = CommandStep | SweepStep | ParallelStep | PipelineComponentStep | AutoMLStep | SparkStep;
 
 export interface PipelineSettings {
   /** Settings az ml does not know; sent as written. */

@@ -147,7 +147,7 @@ export function planJob(job: JobDefinition): JobPlan {
       // A task written on a step that names a component is sent with the step.
       if (step.task && step.component.kind === 'reference') addCommandParts(step.task);
       addComponent(step.component, baseDir);
-    } else if (step.type === 'pipeline') addComponent(step.component, baseDir);
+    } else if (step.type === 'pipeline' || step.type === 'spark') addComponent(step.component, baseDir);
   };
 
   if (job.type === 'command') {

@@ -28,7 +28,10 @@ import type {
   Service,
   SweepJob,
   SweepSettings,
+  SparkComponent,
+  SparkEntry,
   SparkJob,
+  SparkStep,
   SweepStep,
 } from './model';
 import {
@@ -488,12 +491,17 @@ class Context {
             ? this.parallelStep(name, step)
             : step.type === 'pipeline'
               ? this.pipelineComponentStep(name, step)
-              : this.automlStep(name, step);
+              : step.type === 'spark'
+                ? this.sparkStep(name, step)
+                : this.automlStep(name, step);
     if (!named) delete body.name;
     return body;
   }
 
-  private stepCommon(name: string, step: CommandStep | SweepStep | ParallelStep | PipelineComponentStep): Json {
+  private stepCommon(
+    name: string,
+    step: CommandStep | SweepStep | ParallelStep | PipelineComponentStep | SparkStep,
+  ): Json {
     const source = step.type === 'sweep' ? step.trial : step.component;
     const ports = source.kind === 'anonymous' ? source.component.outputs : {};
     return {
@@ -602,6 +610,36 @@ class Context {
   }
 
   /**
+   * Spark node: BaseNode fields, the node schema's picks (conf typed, as YAML has it), then what
+   * Spark._to_rest_object adds. The program (entry, files, args) is always the component's; a
+   * step without identity runs as the pool's managed identity on a compute, as the user on serverless.
+   */
+  private sparkStep(name: string, step: SparkStep): Json {
+    const c = step.component.kind === 'anonymous' ? step.component.component : undefined;
+    const conf = step.conf && Object.keys(step.conf).length ? step.conf : c?.conf;
+    const own =
+      step.identity ??
+      (step.compute ? { type: 'managed' as const } : step.resources ? { type: 'user_identity' as const } : undefined);
+    return compact({
+      ...this.stepCommon(name, step),
+      _source: stepSource(step.component, step.source),
+      type: 'spark',
+      componentId: this.componentId(step.component),
+      resources:
+        step.resources &&
+        clean({ instance_type: step.resources.instanceType, runtime_version: step.resources.runtimeVersion }),
+      py_files: c?.pyFiles,
+      jars: c?.jars,
+      files: c?.files,
+      archives: c?.archives,
+      identity: snakeKeys(identity(own)),
+      conf: conf && sparkConfTyped(conf),
+      args: c?.args,
+      entry: c && sparkEntryRest(c.entry, true),
+    });
+  }
+
+  /**
    * An AutoML node goes out as azure-ai-ml's YAML dump of the AutoML job: the fields as written plus
    * the defaults its schema fills in (log_verbosity, NLP max_nodes, bandit policy zeros), image
    * search spaces as expression strings, and outputs as msrest dicts.
@@ -665,6 +703,7 @@ class Context {
   componentRequest(key: string, c: AnyComponent): ComponentRequest {
     if (c.componentType === 'parallel') return this.parallelComponentRequest(key, c);
     if (c.componentType === 'pipeline') return this.pipelineComponentRequest(key, c);
+    if (c.componentType === 'spark') return this.sparkComponentRequest(key, c);
     return this.commandComponentRequest(key, c);
   }
 
@@ -725,6 +764,26 @@ class Context {
     put('error_threshold', c.errorThreshold);
     put('mini_batch_error_threshold', c.miniBatchErrorThreshold);
     put('partition_keys', c.partitionKeys && pyJsonDumps(c.partitionKeys));
+    return this.anonymousRequest(key, c, spec);
+  }
+
+  /** SparkComponent: the interface and the program; conf typed as written. */
+  private sparkComponentRequest(key: string, c: SparkComponent): ComponentRequest {
+    const spec = this.interfaceSpec(key, c, 'spark');
+    const put = (k: string, v: unknown) => {
+      if (v !== undefined && v !== null) spec[k] = v as PyValue;
+    };
+    const code = this.codeId(c.code);
+    if (code) put('code', code.startsWith('/subscriptions/') ? `azureml:${code}` : code);
+    put('entry', 'file' in c.entry ? { file: c.entry.file } : { class_name: c.entry.className });
+    put('py_files', c.pyFiles);
+    put('jars', c.jars);
+    put('files', c.files);
+    put('archives', c.archives);
+    if (Object.keys(c.conf).length) put('conf', sparkConfTyped(c.conf));
+    const env = this.environmentId(c.environment);
+    if (env) put('environment', env.startsWith('/subscriptions/') ? `azureml:${env}` : env);
+    put('args', c.args);
     return this.anonymousRequest(key, c, spec);
   }
 
@@ -1153,6 +1212,22 @@ const SPARK_TYPED_CONF = [
  * allocation on, executor instances default to the minimum (as azure-ai-ml's validation sets them).
  * Values are written as Python's str() does, the way azure-ai-ml's serializer sends them.
  */
+/** The conf as a Spark node or component carries it: typed settings as values, others as written. */
+function sparkConfTyped(conf: Record<string, PyValue>): Record<string, PyValue> {
+  const out: Record<string, PyValue> = {};
+  for (const [k, v] of Object.entries(conf)) if (!SPARK_TYPED_CONF.includes(k)) out[k] = v;
+  for (const k of SPARK_TYPED_CONF) if (conf[k] !== undefined && conf[k] !== null) out[k] = conf[k];
+  return out;
+}
+
+/** SparkJobEntry as REST: camelCase on a job, msrest's snake_case on a pipeline node. */
+function sparkEntryRest(entry: SparkEntry, snake: boolean): Json {
+  const type = snake ? 'spark_job_entry_type' : 'sparkJobEntryType';
+  return 'file' in entry
+    ? { file: entry.file, [type]: 'SparkJobPythonEntry' }
+    : { [snake ? 'class_name' : 'className']: entry.className, [type]: 'SparkJobScalaEntry' };
+}
+
 export function sparkConfRest(conf: Record<string, PyValue>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(conf)) if (!SPARK_TYPED_CONF.includes(k)) out[k] = pyStr(v);
