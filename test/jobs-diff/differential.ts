@@ -104,13 +104,19 @@ export function overridesFor(c: Candidate): string[] {
     return [];
   }
   const own = hasOwnCompute(c.data) ? [] : [`compute=azureml:${DEFAULT_COMPUTE}`];
-  // Serverless Spark steps of a pipeline get the same runtime override, one step at a time.
-  const jobs = (d as { jobs?: Record<string, { type?: unknown; resources?: { runtime_version?: unknown } }> }).jobs;
-  const runtimes = Object.entries(jobs ?? {})
-    .filter(([, s]) => s?.type === 'spark' && s.resources)
-    .filter(([, s]) => !ORACLE_SPARK_RUNTIMES.includes(String(s.resources?.runtime_version ?? '')))
-    .map(([name]) => `jobs.${name}.resources.runtime_version=3.2`);
-  return [...own, ...runtimes];
+  // Spark steps of a pipeline get the same overrides as Spark jobs, one step at a time.
+  type Step = { type?: unknown; resources?: { runtime_version?: unknown }; compute?: unknown };
+  const jobs = (d as { jobs?: Record<string, Step> }).jobs ?? {};
+  const steps: string[] = [];
+  for (const [name, s] of Object.entries(jobs)) {
+    if (s?.type !== 'spark') continue;
+    if (s.resources && !ORACLE_SPARK_RUNTIMES.includes(String(s.resources.runtime_version ?? '')))
+      steps.push(`jobs.${name}.resources.runtime_version=3.2`);
+    const compute = String(s.compute ?? '').replace(/^azureml:/, '');
+    if (s.compute !== undefined && !COMPUTE_NAME.test(compute))
+      steps.push(`jobs.${name}.compute=azureml:${DEFAULT_COMPUTE}`);
+  }
+  return [...own, ...steps];
 }
 
 /** Computes the files name, plus the default one. */

@@ -113,6 +113,7 @@ describe('spark steps naming a component file', () => {
     });
     // Typed as written (a component's conf is YAML, not the job's map of strings).
     expect(spec.conf).toMatchObject({ 'spark.driver.cores': 1, 'spark.dynamicAllocation.enabled': true });
+    expect(spec.conf['spark.executor.instances']).toBeUndefined();
     const node = sparkNode(requests);
     expect(node).toMatchObject({
       type: 'spark',
@@ -121,7 +122,8 @@ describe('spark steps naming a component file', () => {
       componentId: `${WS}/components/azureml_anonymous/versions/${requests.components[0].version}`,
       entry: { file: 'titanic.py', spark_job_entry_type: 'SparkJobPythonEntry' },
       args: spec.args,
-      conf: spec.conf,
+      // Validated as a job is: with dynamic allocation, executor instances start at the minimum.
+      conf: { ...spec.conf, 'spark.executor.instances': 1 },
       identity: { identity_type: 'UserIdentity' },
       resources: { instance_type: 'standard_e8s_v3', runtime_version: '3.2' },
       inputs: {

@@ -633,7 +633,7 @@ class Context {
       files: c?.files,
       archives: c?.archives,
       identity: snakeKeys(identity(own)),
-      conf: conf && sparkConfTyped(conf),
+      conf: conf && sparkConfTyped(conf, true),
       args: c?.args,
       entry: c && sparkEntryRest(c.entry, true),
     });
@@ -1212,11 +1212,22 @@ const SPARK_TYPED_CONF = [
  * allocation on, executor instances default to the minimum (as azure-ai-ml's validation sets them).
  * Values are written as Python's str() does, the way azure-ai-ml's serializer sends them.
  */
-/** The conf as a Spark node or component carries it: typed settings as values, others as written. */
-function sparkConfTyped(conf: Record<string, PyValue>): Record<string, PyValue> {
+/**
+ * The conf as a Spark node or component carries it: typed settings as values, others as written.
+ * A node is validated as a job is, so with dynamic allocation its executor instances default to the minimum.
+ */
+function sparkConfTyped(conf: Record<string, PyValue>, node = false): Record<string, PyValue> {
   const out: Record<string, PyValue> = {};
   for (const [k, v] of Object.entries(conf)) if (!SPARK_TYPED_CONF.includes(k)) out[k] = v;
   for (const k of SPARK_TYPED_CONF) if (conf[k] !== undefined && conf[k] !== null) out[k] = conf[k];
+  const min = conf['spark.dynamicAllocation.minExecutors'];
+  if (
+    node &&
+    conf['spark.dynamicAllocation.enabled'] === true &&
+    out['spark.executor.instances'] === undefined &&
+    min != null
+  )
+    out['spark.executor.instances'] = min;
   return out;
 }
 
