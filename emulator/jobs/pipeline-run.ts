@@ -264,6 +264,20 @@ function stepJob(job: JobContext, step: Step, results: Map<string, JobRecord>): 
       outputs: stepOutputs(job, step, {}),
     };
   }
+  if (type === 'spark') {
+    // The program is the component's; the child is a Spark job like a standalone one.
+    const spec = componentSpec(job, step);
+    const entry = obj(step.def.entry ?? spec.entry);
+    return {
+      ...base(),
+      jobType: 'Spark',
+      codeId: assetId(job, 'codes', spec.code) ?? 'emulator:no-code',
+      entry: entry.class_name
+        ? { sparkJobEntryType: 'SparkJobScalaEntry', className: entry.class_name }
+        : { sparkJobEntryType: 'SparkJobPythonEntry', file: entry.file },
+      outputs: stepOutputs(job, step, spec),
+    };
+  }
   if (type !== 'command' && type !== 'sweep' && type !== 'parallel' && type !== 'pipeline') {
     throw new UserJobError(
       `Step '${step.name}' is a ${type} step; the local emulator runs command, sweep, parallel and pipeline steps.`,

@@ -132,6 +132,28 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  fs.mkdirSync(path.join(project, 'spark-src'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'spark-src', 'count.py'), 'print("count")\n');
+  write(
+    'spark.yml',
+    [
+      'type: pipeline',
+      'settings: { default_compute: azureml:cpu-cluster }',
+      'jobs:',
+      '  count:',
+      '    type: spark',
+      '    code: ./spark-src',
+      '    entry: { file: count.py }',
+      '    resources: { instance_type: standard_e8s_v3, runtime_version: "3.4" }',
+      '    conf:',
+      '      spark.driver.cores: 1',
+      '      spark.driver.memory: 2g',
+      '      spark.executor.cores: 1',
+      '      spark.executor.memory: 2g',
+      '      spark.executor.instances: 1',
+      '',
+    ].join('\n'),
+  );
 }, 60_000);
 
 afterEach(() => expect(emulator.specViolations).toEqual([]));
@@ -189,4 +211,19 @@ test('an AutoML step is translated and accepted, and the pipeline fails saying A
   const child = ((await ws.history(`runs/${jobName}/children`)).json.value as { runId: string }[])[0];
   const details = await ws.details(child.runId);
   expect(JSON.stringify(details)).toMatch(/automl jobs do not run in the local emulator/);
+}, 120_000);
+
+test('a Spark step is translated and accepted, and the pipeline fails saying Spark does not run locally', async () => {
+  const { host, error } = await submit('spark.yml');
+  expect(error).toMatch(/^job '(\w+)' failed: Pipeline has some failed steps: count\./);
+  const jobName = /^job '(\w+)'/.exec(error ?? '')![1];
+  const job = await ws.waitForJob(jobName);
+  expect(job.properties.jobs.count).toMatchObject({
+    type: 'spark',
+    entry: { file: 'count.py', spark_job_entry_type: 'SparkJobPythonEntry' },
+    identity: { identity_type: 'UserIdentity' },
+  });
+  expect(host.lines.join('\n')).toMatch(/count.*Failed/);
+  const child = ((await ws.history(`runs/${jobName}/children`)).json.value as { runId: string }[])[0];
+  expect(JSON.stringify(await ws.details(child.runId))).toMatch(/spark jobs do not run in the local emulator/);
 }, 120_000);
