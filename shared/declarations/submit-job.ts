@@ -6,7 +6,7 @@ export const submitJob: StepDeclaration = {
   pascal: 'SubmitJob',
   title: 'Azure ML submit job',
   description:
-    'Submit an `az ml` job YAML (command, sweep or pipeline) as it is, stream its logs while it runs, wait for it, and report its status, outputs and metrics.',
+    'Submit an `az ml` job YAML (command, sweep, pipeline, Spark or AutoML) as it is, stream its logs while it runs, wait for it, and report its status, outputs and metrics.',
   taskId: '5c2e8f14-9b7a-4d3e-a6f1-7e0d2c4b9a03',
   version: { major: 1, minor: 0, patch: 0 },
   branding: { icon: 'play-circle', color: 'blue' },
