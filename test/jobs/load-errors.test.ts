@@ -71,7 +71,7 @@ describe('job YAML errors name the file and line', () => {
     ],
     [
       'type: pipeline\njobs:\n  a:\n    type: spark\n',
-      /job\.yml:4:11: not supported yet: spark steps in pipeline jobs/,
+      /job\.yml:4:5: missing 'entry' in step 'a'/,
     ],
     ['type: pipeline\njobs:\n  a:\n    type: parallel\n', /job\.yml:4:5: missing 'task' in step 'a'/],
     [
