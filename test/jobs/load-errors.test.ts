@@ -69,10 +69,7 @@ describe('job YAML errors name the file and line', () => {
       'command: x\nenvironment: azureml:e:1\ndistribution: { type: horovod }\n',
       /job\.yml:3:\d+: 'type' must be one of pytorch, mpi, tensorflow/,
     ],
-    [
-      'type: pipeline\njobs:\n  a:\n    type: spark\n',
-      /job\.yml:4:5: missing 'entry' in step 'a'/,
-    ],
+    ['type: pipeline\njobs:\n  a:\n    type: spark\n', /job\.yml:4:5: missing 'entry' in step 'a'/],
     ['type: pipeline\njobs:\n  a:\n    type: parallel\n', /job\.yml:4:5: missing 'task' in step 'a'/],
     [
       'type: pipeline\njobs:\n  a:\n    type: parallel\n    mini_batch_size: 10tb\n    task: { entry_script: s.py }\n',
