@@ -74,6 +74,27 @@ const withoutUndici: Plugin = {
   },
 };
 
+/**
+ * On Node 22+, node:http has lazy getters (WebSocket, MessageEvent, CloseEvent) that load Node's
+ * internal undici (about 10 ms) once read, and the facade Node builds for an ES module import of a
+ * built-in reads every export. Through require() the getters stay unread, so http and https are
+ * imported from a CommonJS stub that requires them.
+ */
+const httpThroughRequire: Plugin = {
+  name: 'http-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      args.namespace === 'require-builtin'
+        ? undefined
+        : { path: args.path.replace(/^node:/, ''), namespace: 'require-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'require-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** The GitHub face: the face plus one chunk per step (loaded by shared/steps' import()), into outDir. */
 export async function bundleGithub(outDir = path.join(root, 'actions', 'dist')): Promise<Written[]> {
   const result = await build({
@@ -85,7 +106,7 @@ export async function bundleGithub(outDir = path.join(root, 'actions', 'dist')):
     // actions/dist is checked against one).
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: esmRequire },
-    plugins: [withoutUndici],
+    plugins: [withoutUndici, httpThroughRequire],
     write: false,
     outdir: outDir,
   });

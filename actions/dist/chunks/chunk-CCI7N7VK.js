@@ -1,3 +1,0 @@
-import { createRequire as __amlopsRequire } from 'node:module';
-const require = __amlopsRequire(import.meta.url);
-import{k as c}from"./chunk-5MEU7EOE.js";import{a as n}from"./chunk-ZOZRCUVM.js";async function p(r){let e=await c(r),a=r.workspacePath,s=e.properties?.discoveryUrl,t;if(s){let o=await fetch(s,{signal:AbortSignal.timeout(3e4)});o.ok&&(t=(await o.json()).history)}if(!t)throw new Error(`workspace '${r.workspace.workspace}' has no run history endpoint in its discovery document`);let i=e.properties?.mlFlowTrackingUri,l=i?.startsWith("azureml://")?`https://${i.slice(10)}`:void 0;return{history:`${t.replace(/\/+$/,"")}/history/v1.0${a}`,mlflow:l}}n(p,"findRunServices");export{p as a};
