@@ -10,6 +10,74 @@ export interface TemplateFile {
   text: string;
 }
 
+/**
+ * What each environment has in .cloud/<env>/: the workspace file, online and batch endpoints and
+ * deployments. Only names and the model reference differ: dev deploys the workspace's newest
+ * version, prod the copy promoted to the registry.
+ */
+function environmentFiles(env: 'dev' | 'prod', model: string): Record<string, TemplateFile> {
+  return {
+    [`.cloud/${env}.yml`]: {
+      text: `# The ${env} workspace: what \`environment: ${env}\` resolves to in every amlops step.
+# Fill in your own ids; the identity comes from the CI (GitHub environment variables, or the
+# Azure DevOps service connection), never from this file.
+subscription_id: 00000000-0000-0000-0000-000000000000
+resource_group: rg-%%PROJECT%%-${env}
+workspace_name: mlw-%%PROJECT%%-${env}
+`,
+    },
+    [`.cloud/${env}/batch-deployment.yml`]: {
+      text: `$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
+name: default
+endpoint_name: %%PROJECT%%-batch-${env}
+type: model
+model: ${model}
+code_configuration:
+  code: ../../code/score
+  scoring_script: score.py
+environment:
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
+  conda_file: ../../code/score/environment.yml
+compute: azureml:cpu-cluster
+resources:
+  instance_count: 1
+mini_batch_size: 10
+output_action: append_row
+output_file_name: predictions.csv
+`,
+    },
+    [`.cloud/${env}/batch-endpoint.yml`]: {
+      text: `$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json
+name: %%PROJECT%%-batch-${env}
+`,
+    },
+    [`.cloud/${env}/deployment.yml`]: {
+      text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+# A new deployment of the model, rolled out by deploy-online at 0% traffic first. The pipeline
+# templates name it model-v<version> per model version (a canary beside the live one); this name
+# is used when the deployment is run by hand without one.
+name: blue
+endpoint_name: %%PROJECT%%-${env}
+model: ${model}
+code_configuration:
+  code: ../../code/score
+  scoring_script: score.py
+environment:
+  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
+  conda_file: ../../code/score/environment.yml
+instance_type: Standard_DS3_v2
+instance_count: 1
+`,
+    },
+    [`.cloud/${env}/endpoint.yml`]: {
+      text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
+name: %%PROJECT%%-${env}
+auth_mode: key
+`,
+    },
+  };
+}
+
 export const templateFiles: Record<string, TemplateFile> = {
   '.ado/azure-pipelines.yml': {
     ci: 'azure-devops',
@@ -92,64 +160,7 @@ max_instances: 2
 idle_time_before_scale_down: 120
 `,
   },
-  '.cloud/dev.yml': {
-    text: `# The dev workspace: what \`environment: dev\` resolves to in every amlops step.
-# Fill in your own ids; the identity comes from the CI (GitHub environment variables, or the
-# Azure DevOps service connection), never from this file.
-subscription_id: 00000000-0000-0000-0000-000000000000
-resource_group: rg-%%PROJECT%%-dev
-workspace_name: mlw-%%PROJECT%%-dev
-`,
-  },
-  '.cloud/dev/batch-deployment.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
-name: default
-endpoint_name: %%PROJECT%%-batch-dev
-type: model
-model: azureml:%%MODEL%%@latest
-code_configuration:
-  code: ../../code/score
-  scoring_script: score.py
-environment:
-  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
-  conda_file: ../../code/score/environment.yml
-compute: azureml:cpu-cluster
-resources:
-  instance_count: 1
-mini_batch_size: 10
-output_action: append_row
-output_file_name: predictions.csv
-`,
-  },
-  '.cloud/dev/batch-endpoint.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json
-name: %%PROJECT%%-batch-dev
-`,
-  },
-  '.cloud/dev/deployment.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-# A new deployment of the model, rolled out by deploy-online at 0% traffic first. The pipeline
-# templates name it model-v<version> per model version (a canary beside the live one); this name
-# is used when the deployment is run by hand without one.
-name: blue
-endpoint_name: %%PROJECT%%-dev
-model: azureml:%%MODEL%%@latest
-code_configuration:
-  code: ../../code/score
-  scoring_script: score.py
-environment:
-  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
-  conda_file: ../../code/score/environment.yml
-instance_type: Standard_DS3_v2
-instance_count: 1
-`,
-  },
-  '.cloud/dev/endpoint.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
-name: %%PROJECT%%-dev
-auth_mode: key
-`,
-  },
+  ...environmentFiles('dev', 'azureml:%%MODEL%%@latest'),
   '.cloud/model.yml': {
     text: `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
 # The model as register-model records it (the train pipeline's \`model\` output fills in the path).
@@ -160,64 +171,7 @@ tags:
   project: %%PROJECT%%
 `,
   },
-  '.cloud/prod.yml': {
-    text: `# The prod workspace: what \`environment: prod\` resolves to in every amlops step.
-# Fill in your own ids; the identity comes from the CI (GitHub environment variables, or the
-# Azure DevOps service connection), never from this file.
-subscription_id: 00000000-0000-0000-0000-000000000000
-resource_group: rg-%%PROJECT%%-prod
-workspace_name: mlw-%%PROJECT%%-prod
-`,
-  },
-  '.cloud/prod/batch-deployment.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
-name: default
-endpoint_name: %%PROJECT%%-batch-prod
-type: model
-model: azureml://registries/%%REGISTRY%%/models/%%MODEL%%/labels/latest
-code_configuration:
-  code: ../../code/score
-  scoring_script: score.py
-environment:
-  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
-  conda_file: ../../code/score/environment.yml
-compute: azureml:cpu-cluster
-resources:
-  instance_count: 1
-mini_batch_size: 10
-output_action: append_row
-output_file_name: predictions.csv
-`,
-  },
-  '.cloud/prod/batch-endpoint.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json
-name: %%PROJECT%%-batch-prod
-`,
-  },
-  '.cloud/prod/deployment.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
-# A new deployment of the model, rolled out by deploy-online at 0% traffic first. The pipeline
-# templates name it model-v<version> per model version (a canary beside the live one); this name
-# is used when the deployment is run by hand without one.
-name: blue
-endpoint_name: %%PROJECT%%-prod
-model: azureml://registries/%%REGISTRY%%/models/%%MODEL%%/labels/latest
-code_configuration:
-  code: ../../code/score
-  scoring_script: score.py
-environment:
-  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest
-  conda_file: ../../code/score/environment.yml
-instance_type: Standard_DS3_v2
-instance_count: 1
-`,
-  },
-  '.cloud/prod/endpoint.yml': {
-    text: `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
-name: %%PROJECT%%-prod
-auth_mode: key
-`,
-  },
+  ...environmentFiles('prod', 'azureml://registries/%%REGISTRY%%/models/%%MODEL%%/labels/latest'),
   '.github/CODEOWNERS': {
     ci: 'github',
     text: `# Changes to what reaches Azure need the platform team; the rest the project's data scientists.
