@@ -9,6 +9,7 @@ import {
   OUTPUT_MODES,
   type CodeSource,
   type AnyComponent,
+  type ComponentHeader,
   type AutoMLJob,
   type AutoMLStep,
   type CommandComponent,
@@ -722,6 +723,13 @@ function componentFrom(f: Fields, source: CommandComponent['source']): CommandCo
   return {
     ...spec,
     environmentVariables: {},
+    ...componentHeader(f, source),
+  };
+}
+
+/** The fields every kind of component file shares, read the same way for each. */
+function componentHeader(f: Fields, source: ComponentHeader['source']): ComponentHeader {
+  return {
     name: f.str('name'),
     version: f.str('version'),
     displayName: f.str('display_name'),
@@ -851,18 +859,8 @@ function parallelComponentFrom(f: Fields, source: ParallelComponent['source']): 
   return {
     componentType: 'parallel',
     ...parallelSettings(f),
-    name: f.str('name'),
-    version: f.str('version'),
-    displayName: f.str('display_name'),
-    description: f.str('description'),
-    tags: f.stringMap('tags'),
-    isDeterministic: f.bool('is_deterministic'),
-    schema: f.str('$schema'),
-    inputs: ports(f, 'inputs'),
-    outputs: ports(f, 'outputs'),
+    ...componentHeader(f, source),
     task,
-    source,
-    where: f.where,
   };
 }
 
@@ -1314,17 +1312,7 @@ function sparkComponentFrom(f: Fields, source: SparkComponent['source']): SparkC
   return {
     componentType: 'spark',
     ...spec,
-    name: f.str('name'),
-    version: f.str('version'),
-    displayName: f.str('display_name'),
-    description: f.str('description'),
-    tags: f.stringMap('tags'),
-    isDeterministic: f.bool('is_deterministic'),
-    schema: f.str('$schema'),
-    inputs: ports(f, 'inputs'),
-    outputs: ports(f, 'outputs'),
-    source,
-    where: f.where,
+    ...componentHeader(f, source),
   };
 }
 

@@ -229,9 +229,8 @@ export interface PortDefinition {
   mode?: string;
 }
 
-/** A command component: from a component YAML file or written inline in a pipeline step. */
-export interface CommandComponent extends CommandSpec {
-  componentType?: 'command';
+/** What every kind of component has besides its own program. */
+export interface ComponentHeader {
   name?: string;
   version?: string;
   displayName?: string;
@@ -244,6 +243,11 @@ export interface CommandComponent extends CommandSpec {
   /** 'YAML.COMPONENT' for a component file, 'YAML.JOB' when written inside the job. */
   source: 'YAML.COMPONENT' | 'YAML.JOB';
   where: SourceLocation;
+}
+
+/** A command component: from a component YAML file or written inline in a pipeline step. */
+export interface CommandComponent extends CommandSpec, ComponentHeader {
+  componentType?: 'command';
 }
 
 /** The run_function task of a parallel component: an entry script with init()/run(mini_batch). */
@@ -276,20 +280,9 @@ export interface ParallelSettings {
 }
 
 /** A parallel component (ParallelRunStep): from a component file or written inline in a step. */
-export interface ParallelComponent extends ParallelSettings {
+export interface ParallelComponent extends ParallelSettings, ComponentHeader {
   componentType: 'parallel';
-  name?: string;
-  version?: string;
-  displayName?: string;
-  description?: string;
-  tags: Record<string, string>;
-  isDeterministic?: boolean;
-  schema?: string;
-  inputs: Record<string, PortDefinition>;
-  outputs: Record<string, PortDefinition>;
   task: ParallelTask;
-  source: 'YAML.COMPONENT' | 'YAML.JOB';
-  where: SourceLocation;
 }
 
 /** A pipeline component: a pipeline with an interface, used as one step of another pipeline. */
@@ -309,19 +302,8 @@ export interface PipelineComponent {
 }
 
 /** A Spark component: from a component file or written inline in a spark step. */
-export interface SparkComponent extends SparkSpec {
+export interface SparkComponent extends SparkSpec, ComponentHeader {
   componentType: 'spark';
-  name?: string;
-  version?: string;
-  displayName?: string;
-  description?: string;
-  tags: Record<string, string>;
-  isDeterministic?: boolean;
-  schema?: string;
-  inputs: Record<string, PortDefinition>;
-  outputs: Record<string, PortDefinition>;
-  source: 'YAML.COMPONENT' | 'YAML.JOB';
-  where: SourceLocation;
 }
 
 export type AnyComponent = CommandComponent | ParallelComponent | PipelineComponent | SparkComponent;
