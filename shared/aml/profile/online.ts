@@ -2,6 +2,15 @@ import { UserError } from '../../errors';
 import type { Host } from '../../host';
 import { ArmError } from '../arm';
 import { explainArmError, getWorkspace, type AmlContext } from '../context';
+import {
+  deploymentLogs,
+  deploymentPath,
+  endpointPath,
+  getEndpoint,
+  scoringCredential,
+  type DeploymentResource,
+  type EndpointResource,
+} from '../endpoints/online';
 import { waitForArmOperation } from '../lro';
 
 /**
@@ -9,15 +18,6 @@ import { waitForArmOperation } from '../lro';
  * come and go on it. The endpoint's traffic is never touched: candidates are reached through the
  * azureml-model-deployment header only, so an existing endpoint's users see no change.
  */
-
-interface EndpointResource {
-  location?: string;
-  properties?: { scoringUri?: string; provisioningState?: string; authMode?: string; traffic?: Record<string, number> };
-}
-
-interface DeploymentResource {
-  properties?: { provisioningState?: string };
-}
 
 export interface TestEndpoint {
   name: string;
@@ -34,19 +34,15 @@ export class OnlineEndpoints {
   ) {}
 
   endpointPath(endpoint: string): string {
-    return `${this.ctx.workspacePath}/onlineEndpoints/${encodeURIComponent(endpoint)}`;
+    return endpointPath(this.ctx, endpoint);
   }
 
   deploymentPath(endpoint: string, deployment: string): string {
-    return `${this.endpointPath(endpoint)}/deployments/${encodeURIComponent(deployment)}`;
+    return deploymentPath(this.ctx, endpoint, deployment);
   }
 
-  async getEndpoint(endpoint: string): Promise<EndpointResource | undefined> {
-    try {
-      return await this.ctx.arm.getOrUndefined<EndpointResource>(this.endpointPath(endpoint));
-    } catch (err) {
-      throw explainArmError(err, this.ctx, `online endpoint '${endpoint}'`);
-    }
+  getEndpoint(endpoint: string): Promise<EndpointResource | undefined> {
+    return getEndpoint(this.ctx, endpoint);
   }
 
   /** Uses the endpoint when it exists (it must use key auth), else creates it with key auth. */
@@ -83,15 +79,12 @@ export class OnlineEndpoints {
         hint: 'Give a new endpoint name: the step creates one with key auth and deletes it afterwards.',
       });
     }
-    let key: string | undefined;
+    let key: string;
     try {
-      key = (await this.ctx.arm.request<{ primaryKey?: string }>('POST', `${this.endpointPath(endpoint)}/listKeys`))
-        .body?.primaryKey;
+      key = await scoringCredential(this.ctx, this.host, { ...existing, name: endpoint });
     } catch (err) {
-      throw Object.assign(explainArmError(err, this.ctx, `keys of ${what}`) as Error, { endpointCreated: created });
+      throw Object.assign(err as Error, { endpointCreated: created });
     }
-    if (!key) throw Object.assign(new Error(`${what} returned no key`), { endpointCreated: created });
-    this.host.mask(key);
     const scoringUri = existing?.properties?.scoringUri;
     if (!scoringUri) throw Object.assign(new Error(`${what} has no scoring URI`), { endpointCreated: created });
     return { name: endpoint, created, scoringUri, key };
@@ -126,17 +119,8 @@ export class OnlineEndpoints {
   }
 
   /** The last lines of the scoring container's log, or '' when Azure has none. */
-  async logTail(endpoint: string, deployment: string, lines = 20): Promise<string> {
-    try {
-      const res = await this.ctx.arm.request<{ content?: string }>(
-        'POST',
-        `${this.deploymentPath(endpoint, deployment)}/getLogs`,
-        { containerType: 'InferenceServer', tail: lines },
-      );
-      return (res.body?.content ?? '').trim();
-    } catch {
-      return '';
-    }
+  logTail(endpoint: string, deployment: string, lines = 20): Promise<string> {
+    return deploymentLogs(this.ctx, endpoint, deployment, { tail: lines }).then((text) => text.trim());
   }
 
   /** Deletes and waits; a deployment already gone is fine. */
